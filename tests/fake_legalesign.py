@@ -61,7 +61,9 @@ class FakeLegalesign:
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def port(self) -> int:
@@ -189,4 +191,6 @@ def cognito_error(code: str, message: str, *, status: int = 400, header_only: bo
     body: dict[str, str] = {"message": message}
     if not header_only:
         body["__type"] = code
-    return Reply(status=status, body=body, headers={"x-amzn-ErrorType": f"{code}:http://internal.amazon.com/"})
+    return Reply(
+        status=status, body=body, headers={"x-amzn-ErrorType": f"{code}:http://internal.amazon.com/"}
+    )

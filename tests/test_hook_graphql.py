@@ -224,7 +224,11 @@ def test_invalid_graphql_not_sent(fake, hook):
 
 def test_graphql_errors_raise_with_every_detail(fake, hook):
     errors = [
-        {"message": "Not Authorized to access document on type Query", "errorType": "Unauthorized", "path": ["a"]},
+        {
+            "message": "Not Authorized to access document on type Query",
+            "errorType": "Unauthorized",
+            "path": ["a"],
+        },
         {"message": "Document not found", "errorType": "NotFound", "path": ["b", 0, "id"]},
     ]
     fake.graphql_replies.append(Reply(body={"data": {"a": None, "b": [{"id": None}]}, "errors": errors}))
@@ -295,7 +299,9 @@ def test_no_secret_in_logs_or_errors(fake, set_connection, caplog):
             hook.run_query(QUERY)
         texts.append(str(caught.value))
         fake.revoke_tokens()
-        fake.graphql_replies.append(Reply(status=401, body={"errors": [{"errorType": "UnauthorizedException"}]}))
+        fake.graphql_replies.append(
+            Reply(status=401, body={"errors": [{"errorType": "UnauthorizedException"}]})
+        )
         hook.run_query(QUERY)
         texts.append(repr(hook.settings))
         texts.extend(record.getMessage() for record in caplog.records)

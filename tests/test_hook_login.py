@@ -27,7 +27,10 @@ def test_login_request_shape(fake, hook):
     assert login.headers["content-type"] == "application/x-amz-json-1.1"
     assert login.body["AuthFlow"] == "USER_PASSWORD_AUTH"
     assert login.body["ClientId"] == "fakeclient"
-    assert login.body["AuthParameters"] == {"USERNAME": "fake.user@example.com", "PASSWORD": "fake-password-8d1c"}
+    assert login.body["AuthParameters"] == {
+        "USERNAME": "fake.user@example.com",
+        "PASSWORD": "fake-password-8d1c",
+    }
 
 
 def test_access_token_sent_as_bearer(fake, hook):
@@ -69,9 +72,7 @@ def test_secret_hash_sent_when_client_secret_set(fake, set_connection):
             "wait for the lockout",
         ),
         (
-            cognito_error(
-                "com.amazonaws.cognito#NotAuthorizedException", "Incorrect username or password."
-            ),
+            cognito_error("com.amazonaws.cognito#NotAuthorizedException", "Incorrect username or password."),
             "login and password",
         ),
         (
@@ -102,7 +103,9 @@ def test_rejected_login_fails_once(fake, hook, reply, expected_fix):
     assert fake.graphql_requests == []
 
 
-@pytest.mark.parametrize("challenge", ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "SMS_MFA", "CUSTOM_CHALLENGE"])
+@pytest.mark.parametrize(
+    "challenge", ["NEW_PASSWORD_REQUIRED", "SOFTWARE_TOKEN_MFA", "SMS_MFA", "CUSTOM_CHALLENGE"]
+)
 def test_challenge_raises_auth_error(fake, hook, challenge):
     fake.cognito_replies.append(
         Reply(body={"ChallengeName": challenge, "Session": "opaque", "ChallengeParameters": {}})
@@ -157,7 +160,7 @@ def test_login_retries_bounded_by_max_attempts(fake, hook, waits):
 def test_login_without_access_token_is_clear(fake, hook):
     fake.cognito_replies.append(Reply(body={"Unexpected": True}))
 
-    with pytest.raises(LegalesignAPIError, match="no AuthenticationResult.AccessToken"):
+    with pytest.raises(LegalesignAPIError, match=r"no AuthenticationResult\.AccessToken"):
         hook.get_access_token()
 
 
@@ -225,7 +228,7 @@ def test_expired_token_relogin_and_replay(fake, hook):
     hook.run_query("{ user { id } }")
     fake.revoke_tokens()
 
-    data = hook.run_query("mutation Archive { archiveDocument(input: {documentId: \"x\"}) }")
+    data = hook.run_query('mutation Archive { archiveDocument(input: {documentId: "x"}) }')
 
     assert data == fake.graphql_data
     assert len(fake.cognito_requests) == 2
