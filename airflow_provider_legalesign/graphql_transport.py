@@ -1,7 +1,7 @@
 """
 GraphQL over HTTP to Legalesign's AppSync endpoint: send, classify the failure, retry or not.
 
-AppSync answers with these shapes, each turned into one exception here:
+AppSync responds with these shapes, each turned into one exception here:
 
 - HTTP 401 with ``errorType`` ``UnauthorizedException``: the access token is missing, invalid or expired.
 - HTTP 200 with ``errors`` (resolver errors, possibly with partial ``data``) or HTTP 400 with ``errors``
@@ -86,7 +86,7 @@ class GraphQLTransport:
         Post ``body`` (a JSON-encoded GraphQL request) and return the response's ``data``.
 
         Retries network failures, timeouts, HTTP 429 and 5xx. A mutation is retried only where the
-        request cannot have been processed: the connection was refused, or the server answered 429.
+        request cannot have been processed: the connection was refused, or the server responded 429.
 
         :raises LegalesignAPIError: an HTTP failure; ``status_code`` 401 means the token was rejected.
         :raises LegalesignGraphQLError: the response carries GraphQL ``errors``.
@@ -94,7 +94,6 @@ class GraphQLTransport:
         return call_with_retries(
             lambda: self._post_once(session, body, access_token, operation),
             max_attempts=self.max_attempts,
-            description=f"Legalesign GraphQL {operation.describe()}",
             logger=log,
         )
 
@@ -160,7 +159,7 @@ class GraphQLTransport:
 
         if status >= 500:
             detail = summarise_errors(errors) if errors else body_excerpt(response)
-            message = f"Legalesign answered the {operation.describe()} with HTTP {status}: {detail}"
+            message = f"Legalesign responded to the {operation.describe()} with HTTP {status}: {detail}"
             if operation.is_mutation:
                 raise LegalesignAPIError(f"{message} {MAY_HAVE_BEEN_APPLIED}", status_code=status)
             raise LegalesignAPIError(
@@ -186,14 +185,14 @@ class GraphQLTransport:
         if body is None:
             content_type = response.headers.get("Content-Type", "no Content-Type")
             raise LegalesignAPIError(
-                f"Legalesign answered the {operation.describe()} with HTTP {status} and a body that is not a "
+                f"Legalesign responded to the {operation.describe()} with HTTP {status} and a body that is not a "
                 f"JSON object ({content_type}): {body_excerpt(response)}",
                 status_code=status,
             )
 
         if status >= 400 or body.get("data") is None:
             raise LegalesignAPIError(
-                f"Legalesign answered the {operation.describe()} with HTTP {status} and no data: "
+                f"Legalesign responded to the {operation.describe()} with HTTP {status} and no data: "
                 f"{body_excerpt(response)}",
                 status_code=status,
             )
@@ -204,7 +203,7 @@ def encode_request(query: str, variables: dict[str, Any] | None, operation_name:
     """
     Encode a GraphQL request body.
 
-    :raises TypeError: ``variables`` holds a value that JSON cannot represent.
+    :raises TypeError: ``variables`` contains a value that JSON cannot represent.
     """
     payload: dict[str, Any] = {"query": query}
     if variables is not None:

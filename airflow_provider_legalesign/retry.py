@@ -1,7 +1,7 @@
 """
 Retry policy shared by the Cognito login and the GraphQL transport.
 
-Whether a failure is worth another attempt is decided where it happens, by the layer that knows the
+Whether a failure is worth another attempt is decided where it happens, by the layer that speaks the
 protocol, and recorded on the exception as ``retryable`` and ``retry_after``. This module only turns
 those two attributes into a tenacity policy.
 """
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# A server that asks for a longer pause than this is answered by failing the request instead of
+# When a server requests a longer pause than this, the request fails instead of
 # holding a worker slot. Airflow's own task retries can then try again later.
 MAX_RETRY_AFTER_SECONDS = 300.0
 
@@ -65,7 +65,6 @@ def call_with_retries(
     function: Callable[[], T],
     *,
     max_attempts: int,
-    description: str,
     logger: logging.Logger,
 ) -> T:
     """
@@ -74,16 +73,16 @@ def call_with_retries(
     The caller sees the last attempt's own exception, never tenacity's ``RetryError``.
 
     :param max_attempts: attempts in total, the first included.
-    :param description: what is being attempted, for the retry log lines (no secrets).
+    :param logger: where each retry is logged, with the attempt, the wait and the error.
     """
 
     def log_retry(retry_state: tenacity.RetryCallState) -> None:
         outcome = retry_state.outcome
         error = outcome.exception() if outcome is not None else None
         wait = retry_state.upcoming_sleep
+        # The error message already names the request and its target, so it is the whole reason.
         logger.warning(
-            "%s failed on attempt %d of %d: %s Retrying in %.1f s.",
-            description,
+            "Attempt %d of %d failed: %s Retrying in %.1f s.",
             retry_state.attempt_number,
             max_attempts,
             error,

@@ -46,7 +46,7 @@ def test_client_secret_marked_sensitive():
     assert connection_type()["conn-fields"]["client_secret"]["schema"]["format"] == "password"
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore:ProvidersManager.hooks is deprecated")
 def test_providers_manager_loads_hook():
     from airflow.providers_manager import ProvidersManager
 

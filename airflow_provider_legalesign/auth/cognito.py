@@ -192,7 +192,6 @@ class CognitoClient:
         answer = call_with_retries(
             lambda: self._initiate_auth(request_body, username),
             max_attempts=self.max_attempts,
-            description=f"Cognito login for user {username!r}",
             logger=log,
         )
         return self._tokens_from(answer, username)
@@ -212,7 +211,7 @@ class CognitoClient:
         except requests.RequestException as error:
             # A login has no side effect worth guarding, so every transport failure may be retried.
             raise LegalesignAPIError(
-                f"Cognito login for user {username!r} failed before an answer arrived from {self.endpoint} "
+                f"Cognito login for user {username!r} failed before a response arrived from {self.endpoint} "
                 f"({describe_transport_error(error)}).",
                 retryable=True,
             ) from error
@@ -254,7 +253,7 @@ class CognitoClient:
         challenge = answer.get("ChallengeName")
         if challenge:
             raise LegalesignAuthError(
-                f"Cognito answered the login for user {username!r} with the challenge {challenge} instead "
+                f"Cognito responded to the login for user {username!r} with the challenge {challenge} instead "
                 f"of tokens. {_challenge_advice(str(challenge))}",
                 error_code=str(challenge),
             )
@@ -262,7 +261,7 @@ class CognitoClient:
         access_token = result.get("AccessToken") if isinstance(result, dict) else None
         if not isinstance(result, dict) or not isinstance(access_token, str) or not access_token:
             raise LegalesignAPIError(
-                f"Cognito's answer to the login for user {username!r} has no "
+                f"Cognito's response to the login for user {username!r} has no "
                 f"AuthenticationResult.AccessToken (keys: {sorted(answer)}). Check that the extra field "
                 "auth_endpoint points at Cognito.",
                 status_code=200,
