@@ -110,3 +110,21 @@ class LegalesignGraphQLError(LegalesignError):
     def error_types(self) -> list[str]:
         """Return the ``errorType`` of each error that has one, in order."""
         return [str(error["errorType"]) for error in self.errors if error.get("errorType")]
+
+
+class LegalesignStateError(LegalesignError, AirflowFailException):
+    """
+    Legalesign reports a final state that the caller treats as failure.
+
+    Examples are a send task whose report is ``FAILED``, and a document whose status is in a sensor's
+    ``failure_statuses`` (``rejected`` by default). It is an
+    :class:`~airflow.exceptions.AirflowFailException`, because a retry cannot change that state.
+
+    :param status: the state Legalesign reported.
+    :param details: the object as Legalesign returned it (the task report or the document).
+    """
+
+    def __init__(self, message: str, *, status: str | None, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.details = details or {}

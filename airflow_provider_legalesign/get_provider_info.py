@@ -36,6 +36,18 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": ["airflow_provider_legalesign.operators.legalesign"],
             }
         ],
+        "sensors": [
+            {
+                "integration-name": "Legalesign",
+                "python-modules": ["airflow_provider_legalesign.sensors.legalesign"],
+            }
+        ],
+        "triggers": [
+            {
+                "integration-name": "Legalesign",
+                "python-modules": ["airflow_provider_legalesign.triggers.legalesign"],
+            }
+        ],
         "connection-types": [
             {
                 "connection-type": "legalesign",

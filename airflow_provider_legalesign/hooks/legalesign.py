@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseHook
 
-from airflow_provider_legalesign.exceptions import LegalesignAPIError, LegalesignConfigurationError
+from airflow_provider_legalesign.exceptions import (
+    LegalesignAPIError,
+    LegalesignConfigurationError,
+    LegalesignError,
+    LegalesignGraphQLError,
+)
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import requests
 
     from airflow_provider_legalesign.auth.cognito import CognitoTokens
@@ -19,6 +28,13 @@ if TYPE_CHECKING:
     from airflow_provider_legalesign.graphql_transport import GraphQLTransport
 
 CONNECTION_TEST_QUERY = "query AirflowConnectionTest { user { id email } }"
+
+# Legalesign caps a page of a connection (documentConnection, ...) at this many items.
+MAX_PAGE_SIZE = 1000
+
+# Task report statuses: COMPLETED and FAILED in the newer shape, COMPLETE in the older one.
+TASK_SUCCESS_STATUSES = frozenset({"COMPLETED", "COMPLETE"})
+TASK_FAILURE_STATUSES = frozenset({"FAILED"})
 
 
 class LegalesignHook(BaseHook):
@@ -43,6 +59,7 @@ class LegalesignHook(BaseHook):
         self.legalesign_conn_id = legalesign_conn_id
         # requests.Session is not documented as thread-safe, so each thread gets its own.
         self._thread_local = threading.local()
+        self._legacy_task_shape = False
 
     @cached_property
     def settings(self) -> ConnectionSettings:
@@ -205,6 +222,146 @@ class LegalesignHook(BaseHook):
                 error_code=error.error_code,
             ) from error
 
+    def send_document(self, send_input: dict[str, Any]) -> str:
+        """
+        Run the ``send`` mutation with ``send_input`` as a GraphQL variable and return the task id.
+
+        ``send`` queues the document and returns at once; poll :meth:`get_task` for the outcome. It is not
+        idempotent, so it is never sent twice by this hook (see :meth:`run_query`).
+        """
+        from airflow_provider_legalesign.queries import SEND_DOCUMENT
+
+        data = self.run_query(SEND_DOCUMENT, {"input": send_input}, "SendDocument")
+        task_id = data.get("send")
+        if not isinstance(task_id, str) or not task_id:
+            raise LegalesignError(
+                f"Legalesign accepted the send mutation but returned no task id (send: {task_id!r})."
+            )
+        return task_id
+
+    def get_task(self, task_id: str) -> dict[str, Any]:
+        """
+        Return the state of a send task as ``{"task_id", "status", "document_ids", "errors"}``.
+
+        ``status`` is ``None`` while the task runs, then ``COMPLETED`` (``COMPLETE`` in Legalesign's
+        older shape) or ``FAILED``. The newer ``report`` shape is asked for first. If the server rejects
+        that field, the older ``status`` field is used for this hook's later calls too.
+        """
+        from airflow_provider_legalesign.queries import GET_TASK, GET_TASK_LEGACY
+
+        if not self._legacy_task_shape:
+            try:
+                data = self.run_query(GET_TASK, {"id": task_id}, "GetTask")
+            except LegalesignGraphQLError as error:
+                if not any("report" in str(item.get("message", "")) for item in error.errors):
+                    raise
+                self.log.info("Legalesign does not know Task.report; using the older Task.status field.")
+                self._legacy_task_shape = True
+            else:
+                task = data.get("task") or {}
+                report = task.get("report")
+                if not report:
+                    return {"task_id": task_id, "status": None, "document_ids": [], "errors": []}
+                return {
+                    "task_id": task_id,
+                    "status": report.get("status"),
+                    "document_ids": _string_list(report.get("documents")),
+                    "errors": _string_list(report.get("errors")),
+                }
+
+        data = self.run_query(GET_TASK_LEGACY, {"id": task_id}, "GetTaskLegacy")
+        status = (data.get("task") or {}).get("status")
+        finished = status in TASK_SUCCESS_STATUSES or status in TASK_FAILURE_STATUSES
+        return {"task_id": task_id, "status": status if finished else None, "document_ids": [], "errors": []}
+
+    def get_document(self, document_id: str) -> dict[str, Any]:
+        """
+        Return a document's id, name, status, tags, timestamps, task id and recipients with their statuses.
+
+        :raises LegalesignGraphQLError: the document does not exist or the user may not see it.
+        """
+        from airflow_provider_legalesign.queries import GET_DOCUMENT
+
+        document = self.run_query(GET_DOCUMENT, {"id": document_id}, "GetDocument").get("document")
+        if not document:
+            raise LegalesignError(f"Legalesign has no document {document_id!r} visible to this user.")
+        return dict(document)
+
+    def get_document_link(self, document_id: str) -> str:
+        """
+        Return the short-lived download URL of a document's PDF.
+
+        Ask for it right before downloading: the URL expires after a short time, and it must be fetched
+        without the Authorization header.
+        """
+        from airflow_provider_legalesign.queries import GET_DOCUMENT_LINK
+
+        document = self.run_query(GET_DOCUMENT_LINK, {"id": document_id}, "GetDocumentLink").get("document")
+        link = (document or {}).get("link")
+        if not isinstance(link, str) or not link:
+            status = (document or {}).get("status")
+            raise LegalesignError(
+                f"Legalesign returned no download link for document {document_id!r} (status {status!r}). "
+                "A document has a PDF to download once it exists; wait for it with LegalesignDocumentSensor."
+            )
+        _mask_secret(link)
+        return link
+
+    def iter_documents(
+        self,
+        group_id: str,
+        page_size: int = MAX_PAGE_SIZE,
+        created_after: datetime | str | None = None,
+        archived: bool = False,
+    ) -> Iterator[dict[str, Any]]:
+        """
+        Yield the documents of a group in created order, one cursor page (``first``/``after``) at a time.
+
+        Only one page is held in memory, so listing a large group costs one request per ``page_size``
+        documents and constant memory.
+
+        :param group_id: the group's id.
+        :param page_size: documents per request, from 1 to 1000 (Legalesign's maximum).
+        :param created_after: only documents created at or after this time (a timezone-aware datetime, or
+            an ISO 8601 string). Passed to Legalesign as ``from``.
+        :param archived: list archived documents instead of current ones.
+        """
+        from airflow_provider_legalesign.queries import LIST_DOCUMENTS
+
+        if (
+            isinstance(page_size, bool)
+            or not isinstance(page_size, int)
+            or not 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            raise LegalesignConfigurationError(
+                f"page_size must be a whole number from 1 to {MAX_PAGE_SIZE}, got {page_size!r}."
+            )
+        created_from = _aws_datetime(created_after)
+        cursor: str | None = "0"
+        page = 0
+        while cursor is not None:
+            page += 1
+            variables = {
+                "groupId": group_id,
+                "first": page_size,
+                "after": cursor,
+                "from": created_from,
+                "archived": archived,
+            }
+            group = self.run_query(LIST_DOCUMENTS, variables, "ListDocuments").get("group")
+            if not group:
+                raise LegalesignError(f"Legalesign has no group {group_id!r} visible to this user.")
+            connection = group.get("documentConnection") or {}
+            documents = connection.get("documents") or []
+            self.log.debug("Listed page %d of group %s: %d document(s).", page, group_id, len(documents))
+            yield from documents
+            page_info = connection.get("pageInfo") or {}
+            next_cursor = page_info.get("endCursor")
+            if not page_info.get("hasNextPage") or not next_cursor or next_cursor == cursor:
+                cursor = None
+            else:
+                cursor = next_cursor
+
     def test_connection(self) -> tuple[bool, str]:
         """Log in and run ``{ user { id email } }``; return whether it worked and a message saying so."""
         try:
@@ -217,6 +374,38 @@ class LegalesignHook(BaseHook):
             True,
             f"Connected to Legalesign at {self.settings.endpoint} as {email} (user id {user.get('id')}).",
         )
+
+
+def _string_list(value: Any) -> list[str]:
+    """Return ``value`` as a list of strings; Legalesign may send a list or a JSON-encoded list."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    if isinstance(value, list):
+        return [item if isinstance(item, str) else json.dumps(item) for item in value]
+    return [json.dumps(value)]
+
+
+def _aws_datetime(value: datetime | str | None) -> str | None:
+    """Format ``value`` as an AWSDateTime string (ISO 8601 with a zone), or return ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as error:
+            raise LegalesignConfigurationError(
+                f"created_after {value!r} is not an ISO 8601 date-time, such as 2026-01-31T09:30:00+00:00."
+            ) from error
+    if value.tzinfo is None:
+        raise LegalesignConfigurationError(
+            f"created_after {value.isoformat()} has no time zone. Pass a timezone-aware datetime."
+        )
+    return value.isoformat(timespec="milliseconds")
 
 
 def _mask_secret(secret: str) -> None:

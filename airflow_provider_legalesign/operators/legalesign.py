@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import time
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from airflow.providers.common.compat.sdk import BaseOperator
 
-from airflow_provider_legalesign.exceptions import LegalesignConfigurationError
-from airflow_provider_legalesign.hooks.legalesign import LegalesignHook
+from airflow_provider_legalesign.exceptions import (
+    LegalesignAPIError,
+    LegalesignConfigurationError,
+    LegalesignError,
+    LegalesignStateError,
+)
+from airflow_provider_legalesign.hooks.legalesign import (
+    TASK_FAILURE_STATUSES,
+    TASK_SUCCESS_STATUSES,
+    LegalesignHook,
+)
+
+# Documents created this long before a run's first try are still searched for its tag, in case
+# Legalesign's clock runs ahead of Airflow's.
+CLOCK_SKEW_MARGIN = timedelta(minutes=10)
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -93,3 +108,270 @@ class LegalesignGraphQLOperator(BaseOperator):
         data = hook.run_query(self.query, variables=variables, operation_name=self.operation_name)
         self.log.info("Legalesign returned data for %s.", ", ".join(sorted(data)) or "no fields")
         return data
+
+
+class LegalesignSendDocumentOperator(BaseOperator):
+    """
+    Send a document for signature from a template, and return the send task id and the new document ids.
+
+    The input goes to the ``send`` mutation as a GraphQL variable and is checked against Legalesign's send
+    rules first, so an invalid input fails with the rule it broke and sends nothing. The operator then
+    polls the send task until Legalesign reports it ``COMPLETED`` (or the older ``COMPLETE``) or ``FAILED``.
+
+    ``send`` is not idempotent, so the operator tags the document with a tag derived from the DAG id,
+    run id, task id and map index. On a later try of the same task instance it first looks for a
+    document with that tag, created since the run began, and adopts it instead of sending again.
+
+    :param group_id: the Legalesign group (``grp`` id) to send from. (templated)
+    :param template_id: the template (``tpl`` id) to send. (templated)
+    :param title: the document title, at most 1028 characters. (templated)
+    :param recipients: the recipients as Legalesign's ``RecipientInput`` objects, each with at least
+        ``email`` and ``order``, usually ``firstName``, ``lastName`` and ``roleId``. (templated)
+    :param send_options: other ``DocumentSendSettingsInput`` fields, such as ``suppressEmails`` or
+        ``sequentialSigning``. The operator sets ``tag`` itself. (templated)
+    :param wait_for_documents: poll the send task until it finishes and return the document ids. With
+        ``False``, return right after ``send`` with an empty ``document_ids``.
+    :param task_poll_interval: seconds between polls of the send task.
+    :param task_timeout: seconds to wait for the send task before failing.
+    :param legalesign_conn_id: id of an Airflow connection of type ``legalesign``.
+    """
+
+    template_fields: Sequence[str] = ("group_id", "template_id", "title", "recipients", "send_options")
+    template_fields_renderers = {"recipients": "json", "send_options": "json"}
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        group_id: str,
+        template_id: str,
+        title: str,
+        recipients: list[dict[str, Any]] | str,
+        send_options: dict[str, Any] | None = None,
+        wait_for_documents: bool = True,
+        task_poll_interval: float = 5.0,
+        task_timeout: float = 600.0,
+        legalesign_conn_id: str = LegalesignHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if send_options is not None and not isinstance(send_options, (dict, str)):
+            raise LegalesignConfigurationError(
+                f"{type(self).__name__} {kwargs.get('task_id')!r}: send_options must be a dict, "
+                f"not {type(send_options).__name__}."
+            )
+        for name, value in (("task_poll_interval", task_poll_interval), ("task_timeout", task_timeout)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+                raise LegalesignConfigurationError(
+                    f"{type(self).__name__} {kwargs.get('task_id')!r}: {name} must be a positive number of "
+                    f"seconds, got {value!r}."
+                )
+        self.group_id = group_id
+        self.template_id = template_id
+        self.title = title
+        self.recipients = recipients
+        self.send_options = send_options
+        self.wait_for_documents = wait_for_documents
+        self.task_poll_interval = task_poll_interval
+        self.task_timeout = task_timeout
+        self.legalesign_conn_id = legalesign_conn_id
+
+    def _build_input(self, tag: str) -> dict[str, Any]:
+        from airflow_provider_legalesign.send_input import OPERATOR_FIELDS, validate_send_input
+
+        recipients = _json_value(self.recipients, "recipients", self.task_id)
+        options = _json_value(self.send_options, "send_options", self.task_id) or {}
+        if not isinstance(options, dict):
+            raise LegalesignConfigurationError(
+                f"Task {self.task_id!r}: send_options must be a dict, not {type(options).__name__}."
+            )
+        clashes = sorted(OPERATOR_FIELDS & set(options))
+        if clashes:
+            raise LegalesignConfigurationError(
+                f"Task {self.task_id!r}: send_options sets {', '.join(clashes)}, which the operator sets "
+                "itself. Pass group_id, template_id, title and recipients as arguments; the tag is "
+                "reserved for finding the document again after a retry."
+            )
+        send_input = {
+            **options,
+            "groupId": self.group_id,
+            "templateId": self.template_id,
+            "title": self.title,
+            "recipients": recipients,
+            "tag": tag,
+        }
+        validate_send_input(send_input)
+        return send_input
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_legalesign.send_input import send_tag
+
+        ti = context["ti"]
+        map_index = ti.map_index if ti.map_index is not None else -1
+        tag = send_tag(ti.dag_id, ti.run_id, ti.task_id, map_index)
+        send_input = self._build_input(tag)
+        hook = LegalesignHook(legalesign_conn_id=self.legalesign_conn_id)
+
+        if ti.try_number > 1:
+            earlier = self._find_tagged_documents(hook, tag, context)
+            if earlier:
+                self.log.info(
+                    "Try %d: document(s) %s with tag %s exist from an earlier try, so they are adopted and "
+                    "nothing is sent again.",
+                    ti.try_number,
+                    ", ".join(document["id"] for document in earlier),
+                    tag,
+                )
+                return {
+                    "task_id": earlier[0].get("taskId"),
+                    "document_ids": [document["id"] for document in earlier],
+                }
+            self.log.info(
+                "Try %d: no document with tag %s exists yet, so it is sent now.", ti.try_number, tag
+            )
+
+        self.log.info(
+            "Sending %r from template %s in group %s to %d recipient(s), tag %s.",
+            self.title,
+            self.template_id,
+            self.group_id,
+            len(send_input["recipients"]),
+            tag,
+        )
+        task_id = hook.send_document(send_input)
+        self.log.info("Legalesign accepted the send as task %s.", task_id)
+        if not self.wait_for_documents:
+            return {"task_id": task_id, "document_ids": []}
+
+        task = self._wait_for_task(hook, task_id)
+        document_ids = task["document_ids"]
+        if not document_ids:
+            # The older task shape does not list documents, so they are found by their tag.
+            document_ids = [document["id"] for document in self._find_tagged_documents(hook, tag, context)]
+        self.log.info(
+            "Send task %s completed with document(s) %s.", task_id, ", ".join(document_ids) or "none"
+        )
+        return {"task_id": task_id, "document_ids": document_ids}
+
+    def _wait_for_task(self, hook: LegalesignHook, task_id: str) -> dict[str, Any]:
+        deadline = time.monotonic() + self.task_timeout
+        while True:
+            task = hook.get_task(task_id)
+            status = task["status"]
+            if status in TASK_SUCCESS_STATUSES:
+                return task
+            if status in TASK_FAILURE_STATUSES:
+                raise LegalesignStateError(
+                    f"Legalesign send task {task_id} FAILED: {'; '.join(task['errors']) or 'no error given'}. "
+                    "Nothing was sent; fix the cause (credit, stop list, template) and clear the task.",
+                    status=status,
+                    details=task,
+                )
+            if time.monotonic() >= deadline:
+                raise LegalesignError(
+                    f"Legalesign send task {task_id} did not finish within {self.task_timeout:g} s. A retry of "
+                    "this task finds the document by its tag instead of sending again."
+                )
+            self.log.info(
+                "Send task %s is still running; checking again in %g s.", task_id, self.task_poll_interval
+            )
+            time.sleep(self.task_poll_interval)
+
+    def _find_tagged_documents(
+        self, hook: LegalesignHook, tag: str, context: Context
+    ) -> list[dict[str, Any]]:
+        run_began = _run_began(context)
+        found = [
+            document
+            for document in hook.iter_documents(self.group_id, created_after=run_began - CLOCK_SKEW_MARGIN)
+            if tag in (document.get("tags") or [])
+        ]
+        # NOTE: Legalesign creates the document while the send task runs, a few seconds after send
+        # returns. A retry that starts within those seconds of an ambiguous failure may not see it yet.
+        return found
+
+
+class LegalesignDownloadDocumentOperator(BaseOperator):
+    """
+    Download a document's PDF to a local path or object storage, and return the destination path.
+
+    The short-lived download link is requested right before the download, the PDF is streamed without
+    holding it in memory, and its first bytes are checked to be a PDF before anything is written. A link
+    that expires before the download starts is requested once more. The returned path, never the bytes,
+    goes to XCom.
+
+    :param document_id: the document (``doc`` id) to download. (templated)
+    :param destination: a local file path, a folder (ending with ``/``) that gets ``<document id>.pdf``,
+        or an ``ObjectStoragePath`` URL such as ``s3://aws_default@bucket/contracts/``. (templated)
+    :param legalesign_conn_id: id of an Airflow connection of type ``legalesign``.
+    """
+
+    template_fields: Sequence[str] = ("document_id", "destination")
+    ui_color = "#e8f4fd"
+
+    def __init__(
+        self,
+        *,
+        document_id: str,
+        destination: str,
+        legalesign_conn_id: str = LegalesignHook.default_conn_name,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        for name, value in (("document_id", document_id), ("destination", destination)):
+            if not isinstance(value, str) or not value.strip():
+                raise LegalesignConfigurationError(
+                    f"{type(self).__name__} {kwargs.get('task_id')!r}: {name} must be a non-empty string."
+                )
+        self.document_id = document_id
+        self.destination = destination
+        self.legalesign_conn_id = legalesign_conn_id
+
+    def execute(self, context: Context) -> str:
+        from airflow_provider_legalesign.download import LINK_EXPIRED, download_pdf, resolve_destination
+
+        hook = LegalesignHook(legalesign_conn_id=self.legalesign_conn_id)
+        target = resolve_destination(self.destination, self.document_id)
+        for link_attempt in (1, 2):
+            link = hook.get_document_link(self.document_id)
+            try:
+                size = download_pdf(
+                    link, target, timeout=hook.settings.timeout, max_attempts=hook.settings.max_attempts
+                )
+            except LegalesignAPIError as error:
+                if error.error_code != LINK_EXPIRED or link_attempt == 2:
+                    raise
+                self.log.warning(
+                    "The download link of document %s expired before use (%s). Requesting a new one.",
+                    self.document_id,
+                    error,
+                )
+            else:
+                break
+        self.log.info("Downloaded document %s (%d bytes) to %s.", self.document_id, size, target)
+        return str(target)
+
+
+def _json_value(value: Any, name: str, task_id: str) -> Any:
+    """Return ``value``, decoding it first if templating rendered it to a JSON string."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except json.JSONDecodeError as error:
+        raise LegalesignConfigurationError(
+            f"Task {task_id!r}: {name} rendered to a string that is not JSON ({error.msg} at position "
+            f"{error.pos}). Pass a list or dict, or a template that renders JSON."
+        ) from error
+
+
+def _run_began(context: Context) -> datetime:
+    """Return a time no later than the first try of this task instance: the run's run_after or start."""
+    dag_run = context.get("dag_run")
+    candidates = [
+        getattr(dag_run, name, None) for name in ("run_after", "logical_date", "start_date", "queued_at")
+    ]
+    moments = [moment for moment in candidates if isinstance(moment, datetime)]
+    if not moments:
+        return datetime.now(UTC) - timedelta(days=1)
+    return min(moment if moment.tzinfo else moment.replace(tzinfo=UTC) for moment in moments)
