@@ -19,6 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 USER = {"id": "dXNyZmFrZQ==", "email": "fake.user@example.com", "firstName": "Fake", "lastName": "User"}
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 @dataclass
@@ -56,6 +57,8 @@ class FakeLegalesign:
         self.graphql_replies: deque[Reply] = deque()
         self.cognito_requests: list[RecordedRequest] = []
         self.graphql_requests: list[RecordedRequest] = []
+        self.file_replies: deque[Reply] = deque()
+        self.file_requests: list[RecordedRequest] = []
         self.valid_tokens: set[str] = set()
         self.graphql_data: dict[str, Any] = {"user": USER}
         self._lock = threading.Lock()
@@ -76,6 +79,9 @@ class FakeLegalesign:
     @property
     def graphql_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/graphql"
+
+    def file_url(self, name: str) -> str:
+        return f"http://127.0.0.1:{self.port}/files/{name}"
 
     def start(self) -> FakeLegalesign:
         self._thread.start()
@@ -134,6 +140,15 @@ class FakeLegalesign:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:
+                headers = {key.lower(): value for key, value in self.headers.items()}
+                with fake._lock:
+                    fake.file_requests.append(RecordedRequest(path=self.path, headers=headers, body=None))
+                    scripted = fake.file_replies.popleft() if fake.file_replies else None
+                if scripted is None and "authorization" in headers:
+                    scripted = Reply(status=400, body="<Error><Code>InvalidArgument</Code></Error>")
+                self._send(scripted or Reply(body=PDF, headers={"Content-Type": "application/pdf"}))
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
@@ -170,7 +185,7 @@ class FakeLegalesign:
                     content_type = "text/html"
                 else:
                     payload = reply.body or b""
-                    content_type = "application/octet-stream"
+                    content_type = reply.headers.pop("Content-Type", "application/octet-stream")
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", content_type)
