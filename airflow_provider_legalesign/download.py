@@ -102,6 +102,11 @@ def _write_local(path: Path, first_chunk: bytes, rest: Iterator[bytes]) -> int:
 
 
 def _write_object(target: Any, first_chunk: bytes, rest: Iterator[bytes]) -> int:
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (OSError, NotImplementedError):
+        # Object stores such as S3 have no folders to create; file:// URLs do.
+        pass
     size = 0
     try:
         with target.open("wb") as file:

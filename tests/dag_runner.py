@@ -83,11 +83,12 @@ class AirflowEnvironment:
         connections: dict[str, dict[str, Any]],
         *,
         extra_env: dict[str, str] | None = None,
+        extra_arguments: list[str] | None = None,
         timeout: float = 600,
     ) -> DagRunResult:
         """Run ``airflow dags test DAG_ID`` and return its exit code and combined output."""
         completed = subprocess.run(
-            [AIRFLOW, "dags", "test", dag_id],
+            [AIRFLOW, "dags", "test", dag_id, *(extra_arguments or [])],
             env=self.environment(connections, extra_env),
             capture_output=True,
             text=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -106,3 +107,38 @@ def test_rejected_login_not_retried_by_airflow(airflow_home, sandbox, tmp_path):
     assert "Cognito rejected the login" in result.output
     assert "Wrong-password-1" not in result.output
     assert sandbox.request_counts()["cognito"]["InitiateAuth"] == 1
+
+
+@pytest.fixture(scope="module")
+def signing_sandbox():
+    from airflow_provider_legalesign.sandbox import Sandbox
+
+    # The sandbox signs each new document 3 s after it is sent, while the sensor waits in its trigger.
+    with Sandbox(auto_sign_after=3, task_delay=0.5) as running:
+        yield running
+
+
+def test_send_and_wait_dag_run(airflow_home, signing_sandbox, tmp_path):
+    environment = AirflowEnvironment(airflow_home)
+    signing_sandbox.reset_counts()
+    conf = json.dumps({"download_folder": f"{tmp_path}/signed/"})
+
+    result = environment.dags_test(
+        "example_legalesign_send_and_wait",
+        {"legalesign_default": signing_sandbox.connection()},
+        extra_arguments=["--conf", conf],
+    )
+
+    assert result.returncode == 0, result.output[-4000:]
+    dag_id = "example_legalesign_send_and_wait"
+    assert set(environment.task_states(dag_id).values()) == {"success"}
+    assert "new_state=deferred" in result.output
+    sent = environment.xcom(dag_id, "send_contract")
+    (document_id,) = sent["document_ids"]
+    assert environment.xcom(dag_id, "wait_for_signatures")["status"] == "completed"
+    path = Path(environment.xcom(dag_id, "download_signed_pdf"))
+    assert path.parent == tmp_path / "signed"
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert environment.xcom(dag_id, "report") == str(path)
+    assert signing_sandbox.documents()[-1]["id"] == document_id
+    assert signing_sandbox.request_counts()["cognito"]["InitiateAuth"] == 1

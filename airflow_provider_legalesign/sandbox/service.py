@@ -203,8 +203,9 @@ class Sandbox:
     def _seed_data(self) -> None:
         store = self.store
         user = store.add_user(self.username, "Sandbox", "User")
-        group = store.add_group("Sandbox group", owner=user)
-        template = store.add_template(group, "Sandbox NDA", ["Signer"], created_by=user)
+        # Fixed ids, so that example DAGs can name the seeded group, template and role.
+        group = store.add_group("Sandbox group", owner=user, raw_id="sandbox-group")
+        template = store.add_template(group, "Sandbox NDA", ["Signer"], created_by=user, raw_id="sandbox-nda")
         self.user_id = user.id
         self.group_id = group.id
         self.template_id = template.id

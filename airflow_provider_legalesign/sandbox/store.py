@@ -243,12 +243,15 @@ class Store:
             self._users_by_username[username.lower()] = user
             return user
 
-    def add_group(self, name: str, owner: User | None) -> Group:
-        """Add a group, making ``owner`` (if given) its first member."""
+    def add_group(self, name: str, owner: User | None, *, raw_id: str | None = None) -> Group:
+        """
+        Add a group, making ``owner`` (if given) its first member.
+
+        :param raw_id: the group's own id inside its opaque id; a random UUID when not given.
+        """
         with self._lock:
-            group = Group(
-                id=ids.new_id(ids.GROUP), name=name, owner=owner.id if owner else "", created=self.clock()
-            )
+            group_id = ids.encode_id(ids.GROUP, raw_id) if raw_id else ids.new_id(ids.GROUP)
+            group = Group(id=group_id, name=name, owner=owner.id if owner else "", created=self.clock())
             self._groups[group.id] = group
             self._documents_by_group[group.id] = []
             if owner is not None:
@@ -261,16 +264,33 @@ class Store:
             if group_id not in user.group_ids:
                 user.group_ids.append(group_id)
 
-    def add_template(self, group: Group, title: str, role_names: list[str], created_by: User) -> Template:
-        """Add a valid template with one signer role per name, in signing order."""
+    def add_template(
+        self,
+        group: Group,
+        title: str,
+        role_names: list[str],
+        created_by: User,
+        *,
+        raw_id: str | None = None,
+    ) -> Template:
+        """
+        Add a valid template with one signer role per name, in signing order.
+
+        :param raw_id: the template's own id; its roles get ``<raw_id>-<role number>``. Random UUIDs
+            when not given.
+        """
         with self._lock:
             now = self.clock()
             roles = [
-                Role(id=ids.new_id(ids.ROLE), name=name, signer_index=index)
+                Role(
+                    id=ids.encode_id(ids.ROLE, f"{raw_id}-{index}") if raw_id else ids.new_id(ids.ROLE),
+                    name=name,
+                    signer_index=index,
+                )
                 for index, name in enumerate(role_names, start=1)
             ]
             template = Template(
-                id=ids.new_id(ids.TEMPLATE),
+                id=ids.encode_id(ids.TEMPLATE, raw_id) if raw_id else ids.new_id(ids.TEMPLATE),
                 group_id=group.id,
                 title=title,
                 roles=roles,
