@@ -53,7 +53,10 @@ def test_token_of_another_sandbox_gets_401(sandbox: Sandbox) -> None:
 def test_two_sandboxes_keep_separate_pools(sandbox: Sandbox) -> None:
     with Sandbox() as other:
         assert other.user_pool_id != sandbox.user_pool_id
-        assert other.group_id != sandbox.group_id
+        # The seeded ids are fixed for example DAGs, but each sandbox stores its own data.
+        assert other.group_id == sandbox.group_id
+        only_here = other.store.add_group("Only in the other sandbox", owner=None, raw_id="other-only")
+        assert sandbox.store.group(only_here.id) is None
         # A client of one pool is unknown to the other sandbox's Cognito.
         response = initiate_auth(sandbox, client_id=other.client_id)
         assert response.status_code == 400
