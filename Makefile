@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv lint typecheck unit test demo clean
+.PHONY: venv lint typecheck unit test demo bench clean
 
 venv: $(VENV)/.installed
 
@@ -29,6 +29,10 @@ test: lint typecheck
 
 demo: venv
 	$(BIN)/python -m tests.dag_runner
+
+# Benchmarks against the sandbox on 127.0.0.1; writes BENCHMARKS.md.
+bench: venv
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf .airflow .demo .mypy_cache .ruff_cache .pytest_cache

@@ -9,17 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from airflow_provider_legalesign.connection_fields import DEFAULT_ENDPOINT, EXTRA_FIELDS
 from airflow_provider_legalesign.exceptions import LegalesignConfigurationError
 
-DEFAULT_ENDPOINT = "https://graphql.uk.legalesign.com/graphql"
 DEFAULT_REGION = "eu-west-2"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_MAX_ATTEMPTS = 5
 
 # Extra fields this provider reads. Anything else in ``extra`` is reported once as probably misspelt.
-KNOWN_EXTRA_FIELDS = frozenset(
-    {"client_id", "client_secret", "region", "auth_endpoint", "timeout", "max_attempts"}
-)
+KNOWN_EXTRA_FIELDS = frozenset(EXTRA_FIELDS)
 
 _REGION_PATTERN = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
 

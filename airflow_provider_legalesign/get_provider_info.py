@@ -2,12 +2,19 @@
 Provider metadata for Airflow's ``apache_airflow_provider`` entry point.
 
 Airflow imports this module when it discovers providers, in every scheduler, worker and API server,
-so it imports nothing.
+so it imports only the plain table of connection fields.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+from airflow_provider_legalesign.connection_fields import (
+    EXTRA_FIELDS,
+    HIDDEN_FIELDS,
+    PLACEHOLDERS,
+    RELABELING,
+)
 
 
 def get_provider_info() -> dict[str, Any]:
@@ -54,45 +61,11 @@ def get_provider_info() -> dict[str, Any]:
                 "hook-class-name": "airflow_provider_legalesign.hooks.legalesign.LegalesignHook",
                 "hook-name": "Legalesign",
                 "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port"],
-                    "relabeling": {"host": "GraphQL endpoint", "login": "Username"},
-                    "placeholders": {
-                        "host": "https://graphql.uk.legalesign.com/graphql",
-                        "login": "ops@example.com",
-                    },
+                    "hidden-fields": list(HIDDEN_FIELDS),
+                    "relabeling": dict(RELABELING),
+                    "placeholders": dict(PLACEHOLDERS),
                 },
-                "conn-fields": {
-                    "client_id": {
-                        "label": "Client ID",
-                        "description": "Cognito app client id for Legalesign, from Legalesign support.",
-                        "schema": {"type": ["string", "null"]},
-                    },
-                    "client_secret": {
-                        "label": "Client secret",
-                        "description": "Secret of the app client, if it has one; SECRET_HASH is then sent.",
-                        "schema": {"type": ["string", "null"], "format": "password"},
-                    },
-                    "region": {
-                        "label": "Region",
-                        "description": "AWS region of the Cognito user pool.",
-                        "schema": {"type": ["string", "null"], "default": "eu-west-2"},
-                    },
-                    "auth_endpoint": {
-                        "label": "Cognito endpoint",
-                        "description": "Cognito endpoint URL. Empty means https://cognito-idp.<region>.amazonaws.com/.",
-                        "schema": {"type": ["string", "null"]},
-                    },
-                    "timeout": {
-                        "label": "Timeout (seconds)",
-                        "description": "Seconds to wait to connect, and again for the answer, per request.",
-                        "schema": {"type": ["number", "null"], "exclusiveMinimum": 0, "default": 30},
-                    },
-                    "max_attempts": {
-                        "label": "Max attempts",
-                        "description": "Attempts per request, the first included, for transient failures.",
-                        "schema": {"type": ["integer", "null"], "minimum": 1, "default": 5},
-                    },
-                },
+                "conn-fields": {name: dict(field) for name, field in EXTRA_FIELDS.items()},
             }
         ],
     }
