@@ -37,6 +37,16 @@ def fake() -> FakeLegalesign:
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def airflow_home(tmp_path_factory) -> Path:
+    """An AIRFLOW_HOME with a migrated SQLite database, shared by the tests that run DAGs."""
+    from tests.dag_runner import AirflowEnvironment
+
+    environment = AirflowEnvironment(tmp_path_factory.mktemp("airflow_home"))
+    environment.migrate()
+    return environment.home
+
+
 @pytest.fixture
 def set_connection(monkeypatch: pytest.MonkeyPatch):
     """Define an Airflow connection through its environment variable, in Airflow's JSON form."""

@@ -16,13 +16,6 @@ from tests.dag_runner import REPO_ROOT, AirflowEnvironment
 pytestmark = pytest.mark.dags
 
 
-@pytest.fixture(scope="session")
-def airflow_home(tmp_path_factory) -> Path:
-    environment = AirflowEnvironment(tmp_path_factory.mktemp("airflow_home"))
-    environment.migrate()
-    return environment.home
-
-
 @pytest.fixture(scope="module")
 def sandbox():
     from airflow_provider_legalesign.sandbox import Sandbox
