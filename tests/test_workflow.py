@@ -124,10 +124,12 @@ def test_retry_adopts_earlier_document(connection):
 def test_retry_sends_when_nothing_was_sent(connection):
     context = task_context(try_number=3)
 
-    result = send_operator(connection).execute(context)
+    result = send_operator(connection, duplicate_check_window=0.3).execute(context)
 
     assert len(result["document_ids"]) == 1
     assert connection.request_counts()["graphql"]["send"] == 1
+    # The group was searched more than once before sending, in case an earlier send was still processing.
+    assert connection.request_counts()["graphql"]["group"] >= 2
 
 
 def test_failed_send_task_fails_without_retry(connection):

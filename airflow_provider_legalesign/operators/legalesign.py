@@ -133,6 +133,9 @@ class LegalesignSendDocumentOperator(BaseOperator):
         ``False``, return right after ``send`` with an empty ``document_ids``.
     :param task_poll_interval: seconds between polls of the send task.
     :param task_timeout: seconds to wait for the send task before failing.
+    :param duplicate_check_window: on a retry, seconds to keep looking for a document that an earlier
+        try sent before sending again. Legalesign creates the document a few seconds after ``send``
+        returns, and this covers that delay.
     :param legalesign_conn_id: id of an Airflow connection of type ``legalesign``.
     """
 
@@ -151,6 +154,7 @@ class LegalesignSendDocumentOperator(BaseOperator):
         wait_for_documents: bool = True,
         task_poll_interval: float = 5.0,
         task_timeout: float = 600.0,
+        duplicate_check_window: float = 30.0,
         legalesign_conn_id: str = LegalesignHook.default_conn_name,
         **kwargs: Any,
     ) -> None:
@@ -160,10 +164,15 @@ class LegalesignSendDocumentOperator(BaseOperator):
                 f"{type(self).__name__} {kwargs.get('task_id')!r}: send_options must be a dict, "
                 f"not {type(send_options).__name__}."
             )
-        for name, value in (("task_poll_interval", task_poll_interval), ("task_timeout", task_timeout)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        for name, value, minimum in (
+            ("task_poll_interval", task_poll_interval, "positive"),
+            ("task_timeout", task_timeout, "positive"),
+            ("duplicate_check_window", duplicate_check_window, "zero or positive"),
+        ):
+            valid_number = not isinstance(value, bool) and isinstance(value, (int, float))
+            if not valid_number or value < 0 or (value == 0 and minimum == "positive"):
                 raise LegalesignConfigurationError(
-                    f"{type(self).__name__} {kwargs.get('task_id')!r}: {name} must be a positive number of "
+                    f"{type(self).__name__} {kwargs.get('task_id')!r}: {name} must be a {minimum} number of "
                     f"seconds, got {value!r}."
                 )
         self.group_id = group_id
@@ -174,6 +183,7 @@ class LegalesignSendDocumentOperator(BaseOperator):
         self.wait_for_documents = wait_for_documents
         self.task_poll_interval = task_poll_interval
         self.task_timeout = task_timeout
+        self.duplicate_check_window = duplicate_check_window
         self.legalesign_conn_id = legalesign_conn_id
 
     def _build_input(self, tag: str) -> dict[str, Any]:
@@ -213,7 +223,7 @@ class LegalesignSendDocumentOperator(BaseOperator):
         hook = LegalesignHook(legalesign_conn_id=self.legalesign_conn_id)
 
         if ti.try_number > 1:
-            earlier = self._find_tagged_documents(hook, tag, context)
+            earlier = self._find_earlier_send(hook, tag, context, ti.try_number)
             if earlier:
                 self.log.info(
                     "Try %d: document(s) %s with tag %s exist from an earlier try, so they are adopted and "
@@ -226,9 +236,7 @@ class LegalesignSendDocumentOperator(BaseOperator):
                     "task_id": earlier[0].get("taskId"),
                     "document_ids": [document["id"] for document in earlier],
                 }
-            self.log.info(
-                "Try %d: no document with tag %s exists yet, so it is sent now.", ti.try_number, tag
-            )
+            self.log.info("Try %d: no document with tag %s exists, so it is sent now.", ti.try_number, tag)
 
         self.log.info(
             "Sending %r from template %s in group %s to %d recipient(s), tag %s.",
@@ -277,18 +285,39 @@ class LegalesignSendDocumentOperator(BaseOperator):
             )
             time.sleep(self.task_poll_interval)
 
+    def _find_earlier_send(
+        self, hook: LegalesignHook, tag: str, context: Context, try_number: int
+    ) -> list[dict[str, Any]]:
+        """
+        Return the documents that an earlier try of this task instance sent, waiting a little if none shows.
+
+        Legalesign creates a document while the send task runs, a few seconds after ``send`` returns, so a
+        retry that starts right after an ambiguous failure may search too early. Searching again until
+        ``duplicate_check_window`` seconds after this try began covers that gap.
+        """
+        deadline = time.monotonic() + self.duplicate_check_window
+        while True:
+            found = self._find_tagged_documents(hook, tag, context)
+            if found or time.monotonic() >= deadline:
+                return found
+            self.log.info(
+                "Try %d: no document with tag %s yet; looking again in %g s, in case an earlier try's send "
+                "is still being processed.",
+                try_number,
+                tag,
+                self.task_poll_interval,
+            )
+            time.sleep(self.task_poll_interval)
+
     def _find_tagged_documents(
         self, hook: LegalesignHook, tag: str, context: Context
     ) -> list[dict[str, Any]]:
         run_began = _run_began(context)
-        found = [
+        return [
             document
             for document in hook.iter_documents(self.group_id, created_after=run_began - CLOCK_SKEW_MARGIN)
             if tag in (document.get("tags") or [])
         ]
-        # NOTE: Legalesign creates the document while the send task runs, a few seconds after send
-        # returns. A retry that starts within those seconds of an ambiguous failure may not see it yet.
-        return found
 
 
 class LegalesignDownloadDocumentOperator(BaseOperator):
