@@ -124,7 +124,7 @@ def test_retry_adopts_earlier_document(connection):
 def test_retry_sends_when_nothing_was_sent(connection):
     context = task_context(try_number=3)
 
-    result = send_operator(connection, duplicate_check_window=0.3).execute(context)
+    result = send_operator(connection, duplicate_check_window=2).execute(context)
 
     assert len(result["document_ids"]) == 1
     assert connection.request_counts()["graphql"]["send"] == 1
