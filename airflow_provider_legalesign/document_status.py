@@ -1,4 +1,4 @@
-"""How a document's status compares with the statuses a caller waits for or fails on."""
+"""Comparison of a document's status with the statuses a caller waits for or fails on."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def normalise_statuses(statuses: Sequence[str] | str, name: str) -> tuple[str, .
     """
     Return ``statuses`` lower-cased, as a tuple.
 
-    :raises LegalesignConfigurationError: ``statuses`` is empty or holds something other than strings.
+    :raises LegalesignConfigurationError: ``statuses`` is empty or contains something other than strings.
     """
     if isinstance(statuses, str):
         statuses = (statuses,)

@@ -84,7 +84,7 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
 
 
 def _write_local(path: Path, first_chunk: bytes, rest: Iterator[bytes]) -> int:
-    # Written to a temporary file in the same folder and renamed, so the destination never holds a
+    # Written to a temporary file in the same folder and renamed, so the destination never contains a
     # partial PDF, even when the task is killed mid-download.
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
