@@ -152,8 +152,11 @@ def download_pdf(url: str, target: Any, *, timeout: float, max_attempts: int) ->
                     f"{first[:40]!r}). Nothing was written.",
                     status_code=response.status_code,
                 )
-            if isinstance(target, Path):
-                return _write_local(target, first, chunks)
-            return _write_object(target, first, chunks)
+            from airflow.providers.common.compat.sdk import ObjectStoragePath
+
+            # Object storage is checked first because on Airflow 2 ObjectStoragePath subclasses Path.
+            if isinstance(target, ObjectStoragePath):
+                return _write_object(target, first, chunks)
+            return _write_local(target, first, chunks)
 
     return call_with_retries(attempt, max_attempts=max_attempts, logger=log)

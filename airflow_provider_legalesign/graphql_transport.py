@@ -24,7 +24,7 @@ from airflow_provider_legalesign.http_failures import (
     failed_before_sending,
     parse_retry_after,
 )
-from airflow_provider_legalesign.retry import call_with_retries
+from airflow_provider_legalesign.retry import MAX_RETRY_AFTER_SECONDS, call_with_retries
 
 if TYPE_CHECKING:
     from airflow_provider_legalesign.graphql_operation import GraphQLOperation
@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 
 # At most this many errors are spelt out in an exception message; all of them stay in ``errors``.
 MAX_ERRORS_IN_MESSAGE = 5
+
+# One encoder for every request: json.dumps builds a new one per call when given allow_nan.
+_JSON_ENCODER = json.JSONEncoder(allow_nan=False)
 
 MAY_HAVE_BEEN_APPLIED = (
     "The mutation may or may not have been applied, so it was not sent again. Check its effect in "
@@ -150,12 +153,16 @@ class GraphQLTransport:
             )
 
         if status == 429:
-            raise LegalesignAPIError(
-                f"Legalesign throttled the {operation.describe()} (HTTP 429).",
-                status_code=429,
-                retryable=True,
-                retry_after=parse_retry_after(response.headers.get("Retry-After")),
-            )
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            message = f"Legalesign throttled the {operation.describe()} (HTTP 429)."
+            if retry_after is not None and retry_after > MAX_RETRY_AFTER_SECONDS:
+                # The retry policy gives up on such a wait, so the message says why no retry followed.
+                message += (
+                    f" It asked to wait {retry_after:g} s (Retry-After), longer than the "
+                    f"{MAX_RETRY_AFTER_SECONDS:g} s this hook waits, so the request was not sent again. "
+                    "Let Airflow's task retries try it later."
+                )
+            raise LegalesignAPIError(message, status_code=429, retryable=True, retry_after=retry_after)
 
         if status >= 500:
             detail = summarise_errors(errors) if errors else body_excerpt(response)
@@ -210,4 +217,4 @@ def encode_request(query: str, variables: dict[str, Any] | None, operation_name:
         payload["variables"] = variables
     if operation_name is not None:
         payload["operationName"] = operation_name
-    return json.dumps(payload, allow_nan=False).encode("utf-8")
+    return _JSON_ENCODER.encode(payload).encode("utf-8")

@@ -11,7 +11,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from airflow.sdk import Param, dag, task
+try:
+    from airflow.sdk import Param, dag, task
+except ImportError:  # Airflow 2
+    from airflow.decorators import dag, task
+    from airflow.models.param import Param
 
 from airflow_provider_legalesign.operators.legalesign import (
     LegalesignDownloadDocumentOperator,
@@ -48,7 +52,9 @@ def example_legalesign_send_and_wait() -> None:
         task_id="send_contract",
         group_id="{{ params.group_id }}",
         template_id="{{ params.template_id }}",
-        title="Contract for {{ params.signer_first_name }} {{ params.signer_last_name }} ({{ ds }})",
+        # A run triggered without a logical date (the default for manual runs in Airflow 3) has no `ds`.
+        title="Contract for {{ params.signer_first_name }} {{ params.signer_last_name }} "
+        "({{ ds if ds is defined else dag_run.run_after | ds }})",
         recipients=[
             {
                 "firstName": "{{ params.signer_first_name }}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from airflow.sdk import DAG
+from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_legalesign.exceptions import LegalesignConfigurationError, LegalesignGraphQLError
 from airflow_provider_legalesign.operators.legalesign import LegalesignGraphQLOperator

@@ -38,12 +38,30 @@ def test_form_fields_cover_every_extra_field():
 def test_form_relabels_and_hides_standard_fields():
     behaviour = connection_type()["ui-field-behaviour"]
 
-    assert behaviour["relabeling"] == {"host": "GraphQL endpoint", "login": "Username"}
+    assert behaviour["relabeling"] == {
+        "host": "GraphQL endpoint",
+        "login": "Username",
+        "password": "Password or API key",
+    }
     assert set(behaviour["hidden-fields"]) == {"schema", "port"}
 
 
 def test_client_secret_marked_sensitive():
     assert connection_type()["conn-fields"]["client_secret"]["schema"]["format"] == "password"
+
+
+@pytest.mark.parametrize(
+    ("field", "choices", "default"),
+    [
+        ("auth_type", ["cognito", "api_key"], "cognito"),
+        ("auth_flow", ["USER_PASSWORD_AUTH", "USER_SRP_AUTH"], "USER_PASSWORD_AUTH"),
+    ],
+)
+def test_choice_fields_offer_enum(field, choices, default):
+    schema = connection_type()["conn-fields"][field]["schema"]
+
+    assert schema["enum"] == choices
+    assert schema["default"] == default
 
 
 @pytest.mark.filterwarnings("ignore:ProvidersManager.hooks is deprecated")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -124,7 +125,7 @@ def test_retry_adopts_earlier_document(connection):
 def test_retry_sends_when_nothing_was_sent(connection):
     context = task_context(try_number=3)
 
-    result = send_operator(connection, duplicate_check_window=2).execute(context)
+    result = send_operator(connection, duplicate_check_window=5).execute(context)
 
     assert len(result["document_ids"]) == 1
     assert connection.request_counts()["graphql"]["send"] == 1
@@ -319,3 +320,37 @@ def test_sensor_resumes_from_trigger_event(connection):
         sensor.execute_complete({}, {"status": "failure", "document": {**document, "status": "rejected"}})
     with pytest.raises(LegalesignError, match="gone"):
         sensor.execute_complete({}, {"status": "error", "message": "gone"})
+
+
+def test_download_signed_pdf_from_sandbox(connection, tmp_path):
+    from airflow_provider_legalesign.operators.legalesign import LegalesignDownloadDocumentOperator
+
+    document_id = sent_document(connection)
+    connection.sign_document(document_id)
+    operator = LegalesignDownloadDocumentOperator(
+        task_id="pdf", document_id=document_id, destination=str(tmp_path / "signed.pdf")
+    )
+
+    path = operator.execute({})
+
+    assert path == str(tmp_path / "signed.pdf")
+    assert (tmp_path / "signed.pdf").read_bytes().startswith(b"%PDF-1.")
+    assert connection.request_counts()["files"]["download"] == 1
+
+
+def test_download_refreshes_expired_link(connection, tmp_path):
+    from airflow_provider_legalesign.operators.legalesign import LegalesignDownloadDocumentOperator
+
+    document_id = sent_document(connection)
+    connection.sign_document(document_id)
+    expired = "<Error><Code>AccessDenied</Code><Message>Request has expired</Message></Error>"
+    connection.inject_fault("files", "response", status=403, body=expired)
+    operator = LegalesignDownloadDocumentOperator(
+        task_id="pdf", document_id=document_id, destination=f"{tmp_path}/"
+    )
+
+    path = operator.execute({})
+
+    assert Path(path).read_bytes().startswith(b"%PDF-")
+    assert connection.request_counts()["files"]["download"] == 2
+    assert connection.request_counts()["graphql"]["document"] == 2

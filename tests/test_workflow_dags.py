@@ -10,6 +10,7 @@ import time
 import pytest
 
 from airflow_provider_legalesign.send_input import send_tag
+from tests.airflow_version import DAGS_TEST_DEFERRAL_MESSAGE
 from tests.dag_runner import AirflowEnvironment
 
 pytestmark = pytest.mark.dags
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.dags
 DAG_FILE = """
 from datetime import datetime, timedelta
 
-from airflow.sdk import DAG
+from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_legalesign.operators.legalesign import LegalesignSendDocumentOperator
 
@@ -80,7 +81,7 @@ def test_send_retried_after_ambiguous_failure_sends_once(airflow_home, sandbox, 
 SENSOR_DAG_FILE = """
 from datetime import datetime
 
-from airflow.sdk import DAG
+from airflow.providers.common.compat.sdk import DAG
 
 from airflow_provider_legalesign.sensors.legalesign import LegalesignDocumentSensor
 
@@ -147,7 +148,7 @@ def test_sensor_modes_wait_for_signature(airflow_home, sandbox, tmp_path, set_co
     if mode == "reschedule":
         assert "up_for_reschedule" in result.output
     if deferrable:
-        assert "new_state=deferred" in result.output
+        assert DAGS_TEST_DEFERRAL_MESSAGE in result.output
 
 
 def test_rejected_document_fails_sensor_without_retry(airflow_home, sandbox, tmp_path, set_connection):

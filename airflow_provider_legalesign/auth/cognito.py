@@ -1,24 +1,36 @@
 """
 Login to Legalesign through AWS Cognito's ``InitiateAuth`` API, spoken over plain ``requests``.
 
-This is the exchange of Legalesign's Python tutorial (``USER_PASSWORD_AUTH``), with the error handling
-an unattended pipeline needs. Cognito reports errors with an error code, in the body's ``__type``
-(sometimes as ``namespace#Code``) or only in the ``x-amzn-ErrorType`` header, and with HTTP 400 for
-most of them, throttling included. Errors are therefore classified by that code, never by the status.
+Two login flows are supported. ``USER_PASSWORD_AUTH`` is the exchange of Legalesign's Python tutorial:
+one request with the password. ``USER_SRP_AUTH`` is the flow of Legalesign's own SDKs: InitiateAuth
+with ``SRP_A``, then RespondToAuthChallenge with a proof of the password (see
+:mod:`airflow_provider_legalesign.auth.srp`). Both return a refresh token, which ``REFRESH_TOKEN_AUTH``
+exchanges for new access tokens without a password login. Errors are classified by Cognito's error code
+(:mod:`airflow_provider_legalesign.auth.cognito_errors`), with the error handling that an unattended
+pipeline needs.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import hmac
 import json
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import requests
 
+from airflow_provider_legalesign.auth.cognito_errors import (
+    LOGIN_REJECTED_ERROR_CODES,
+    RETRYABLE_ERROR_CODES,
+    challenge_advice,
+    error_code,
+    fix_for,
+)
 from airflow_provider_legalesign.exceptions import LegalesignAPIError, LegalesignAuthError
 from airflow_provider_legalesign.http_failures import (
     body_excerpt,
@@ -33,23 +45,43 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 INITIATE_AUTH_TARGET = "AWSCognitoIdentityProviderService.InitiateAuth"
+RESPOND_TO_AUTH_CHALLENGE_TARGET = "AWSCognitoIdentityProviderService.RespondToAuthChallenge"
 
-# Cognito codes for a server-side condition that a later attempt may get past.
-RETRYABLE_ERROR_CODES = frozenset({"TooManyRequestsException", "InternalErrorException"})
+USER_PASSWORD_AUTH = "USER_PASSWORD_AUTH"
+USER_SRP_AUTH = "USER_SRP_AUTH"
+REFRESH_TOKEN_AUTH = "REFRESH_TOKEN_AUTH"
 
-MFA_CHALLENGES = frozenset(
-    {"SMS_MFA", "SOFTWARE_TOKEN_MFA", "EMAIL_OTP", "MFA_SETUP", "SELECT_MFA_TYPE", "SMS_OTP"}
-)
+# The challenge parameters that an SRP login needs from Cognito's PASSWORD_VERIFIER challenge.
+PASSWORD_VERIFIER_PARAMETERS = ("SALT", "SRP_B", "SECRET_BLOCK", "USER_ID_FOR_SRP")
 
 
 @dataclass(frozen=True)
 class CognitoTokens:
-    """Tokens from a successful login. Only ``expires_in`` (seconds) appears in ``repr``."""
+    """
+    Tokens from a successful login or refresh. Only ``expires_in`` and ``cognito_username`` appear in ``repr``.
+
+    :param access_token: the token sent as ``Authorization: Bearer``.
+    :param expires_in: seconds the access token is valid, from Cognito's ``ExpiresIn``.
+    :param refresh_token: the token that ``REFRESH_TOKEN_AUTH`` exchanges for new access tokens.
+    :param id_token: the OpenID Connect id token, which this provider does not send.
+    :param cognito_username: the user's username inside the pool (``USER_ID_FOR_SRP``, or the access
+        token's ``username`` claim). It differs from the login name in pools that take the email as an
+        alias, and a refresh's SECRET_HASH must be computed with it.
+    """
 
     access_token: str = field(repr=False)
     expires_in: int
     refresh_token: str | None = field(default=None, repr=False)
     id_token: str | None = field(default=None, repr=False)
+    cognito_username: str | None = None
+
+
+class RefreshTokenRejectedError(LegalesignAuthError):
+    """
+    Cognito rejected a refresh token: it was revoked, it expired, or its SECRET_HASH did not match.
+
+    The hook then logs in once with the password, so this error reaches a task only if that login fails too.
+    """
 
 
 def secret_hash(client_secret: str, username: str, client_id: str) -> str:
@@ -60,87 +92,9 @@ def secret_hash(client_secret: str, username: str, client_id: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def _fix_for(error_code: str, message: str) -> str:
-    """Return what the user should change for a login that Cognito rejected."""
-    lowered = message.lower()
-    if "secret hash" in lowered or "secret_hash" in lowered:
-        return (
-            "Check the connection's extra field client_secret: set it to the app client's secret if the "
-            "client has one, and remove it if the client has none."
-        )
-    if "flow not enabled" in lowered or "auth flow" in lowered:
-        return (
-            "The app client does not allow USER_PASSWORD_AUTH. Ask Legalesign support for a client id "
-            "that allows it, and set it as the connection's extra field client_id."
-        )
-    if "attempts exceeded" in lowered:
-        return (
-            "Cognito locks the user after repeated failed logins. Fix the connection's password, then wait "
-            "for the lockout to pass before running again."
-        )
-    if "disabled" in lowered:
-        return "The Legalesign user is disabled. Ask your Legalesign administrator to enable it."
-    if error_code == "UserNotFoundException":
-        return "Check the connection's login: it must be an existing Legalesign username (email)."
-    if error_code == "ResourceNotFoundException":
-        return (
-            "The app client was not found. Check the connection's extra fields client_id, region and "
-            "auth_endpoint."
-        )
-    if error_code == "PasswordResetRequiredException":
-        return "Reset the password in Legalesign, then update the connection's password."
-    if error_code == "UserNotConfirmedException":
-        return "Confirm the Legalesign account first (follow the link in the invitation email)."
-    if error_code == "NotAuthorizedException":
-        return "Check the connection's login and password."
-    return "Check the connection's login, password, client_id and client_secret."
-
-
-# Codes that reject these credentials for good: retrying only extends Cognito's lockout of the user.
-LOGIN_REJECTED_ERROR_CODES = frozenset(
-    {
-        "NotAuthorizedException",
-        "UserNotFoundException",
-        "ResourceNotFoundException",
-        "InvalidParameterException",
-        "PasswordResetRequiredException",
-        "UserNotConfirmedException",
-        "InvalidUserPoolConfigurationException",
-        "UserLambdaValidationException",
-    }
-)
-
-
-def _error_code(response: requests.Response, body: dict[str, Any] | None) -> str | None:
-    code = body.get("__type") if body else None
-    if not code:
-        # The header has the form "Code:http://internal.amazon.com/coral/...".
-        code = response.headers.get("x-amzn-ErrorType", "").split(":", 1)[0]
-    if not code:
-        return None
-    return str(code).rsplit("#", 1)[-1]
-
-
-def _challenge_advice(challenge: str) -> str:
-    if challenge == "NEW_PASSWORD_REQUIRED":
-        return (
-            "The user still has a temporary password. Log in to Legalesign once in a browser to set a "
-            "permanent one, then put it in the connection's password."
-        )
-    if challenge in MFA_CHALLENGES:
-        return (
-            "The user has multi-factor authentication, which an unattended pipeline cannot answer. Use a "
-            "dedicated Legalesign user without MFA for Airflow."
-        )
-    return (
-        "This provider cannot answer that challenge. Use a Legalesign user that logs in with a "
-        "password alone."
-    )
-
-
 class CognitoClient:
     """
-    Minimal client of Cognito's ``InitiateAuth`` for one app client.
+    Minimal client of Cognito's ``InitiateAuth`` and ``RespondToAuthChallenge`` for one app client.
 
     :param endpoint: Cognito endpoint URL, ``https://cognito-idp.<region>.amazonaws.com/``.
     :param client_id: the app client id.
@@ -148,8 +102,10 @@ class CognitoClient:
     :param timeout: seconds for connect and for read, per HTTP request.
     :param max_attempts: attempts per login, the first included.
     :param session: the ``requests`` session to send with.
-    :param register_secret: called with every secret this client derives (SECRET_HASH, tokens) so the
-        caller can have it masked in logs.
+    :param register_secret: called with every secret this client derives (SECRET_HASH, the SRP
+        signature, tokens) so the caller can have it masked in logs.
+    :param auth_flow: the flow of :meth:`login`, ``USER_PASSWORD_AUTH`` or ``USER_SRP_AUTH``.
+    :param user_pool_id: the user pool id, which ``USER_SRP_AUTH`` needs.
     """
 
     def __init__(
@@ -162,7 +118,13 @@ class CognitoClient:
         max_attempts: int,
         session: requests.Session,
         register_secret: Callable[[str], None] = lambda secret: None,
+        auth_flow: str = USER_PASSWORD_AUTH,
+        user_pool_id: str | None = None,
     ) -> None:
+        if auth_flow not in (USER_PASSWORD_AUTH, USER_SRP_AUTH):
+            raise ValueError(f"auth_flow must be {USER_PASSWORD_AUTH} or {USER_SRP_AUTH}, not {auth_flow!r}")
+        if auth_flow == USER_SRP_AUTH and not user_pool_id:
+            raise ValueError(f"{USER_SRP_AUTH} needs the user pool id")
         self.endpoint = endpoint
         self.client_id = client_id
         self.client_secret = client_secret
@@ -170,6 +132,19 @@ class CognitoClient:
         self.max_attempts = max_attempts
         self.session = session
         self.register_secret = register_secret
+        self.auth_flow = auth_flow
+        self.user_pool_id = user_pool_id
+
+    def login(self, username: str, password: str) -> CognitoTokens:
+        """
+        Log in with the client's ``auth_flow`` and return the tokens.
+
+        :raises LegalesignAuthError: Cognito rejected the credentials or asked for a challenge. Not retried.
+        :raises LegalesignAPIError: Cognito could not be reached or kept failing after every attempt.
+        """
+        if self.auth_flow == USER_SRP_AUTH:
+            return self.srp_login(username, password)
+        return self.password_login(username, password)
 
     def password_login(self, username: str, password: str) -> CognitoTokens:
         """
@@ -180,27 +155,158 @@ class CognitoClient:
         """
         parameters = {"USERNAME": username, "PASSWORD": password}
         if self.client_secret:
-            parameters["SECRET_HASH"] = secret_hash(self.client_secret, username, self.client_id)
-            self.register_secret(parameters["SECRET_HASH"])
+            parameters["SECRET_HASH"] = self._secret_hash(username)
         request_body = {
-            "AuthFlow": "USER_PASSWORD_AUTH",
+            "AuthFlow": USER_PASSWORD_AUTH,
             "ClientId": self.client_id,
             "AuthParameters": parameters,
         }
 
-        log.info("Logging in to Legalesign through Cognito as %s (app client %s).", username, self.client_id)
+        log.info(
+            "Logging in to Legalesign through Cognito as %s (app client %s, %s).",
+            username,
+            self.client_id,
+            USER_PASSWORD_AUTH,
+        )
         answer = call_with_retries(
-            lambda: self._initiate_auth(request_body, username),
+            lambda: self._post(INITIATE_AUTH_TARGET, request_body, username, USER_PASSWORD_AUTH),
             max_attempts=self.max_attempts,
             logger=log,
         )
-        return self._tokens_from(answer, username)
+        return self._tokens_from(answer, username, USER_PASSWORD_AUTH)
 
-    def _initiate_auth(self, request_body: dict[str, Any], username: str) -> dict[str, Any]:
-        headers = {
-            "Content-Type": "application/x-amz-json-1.1",
-            "X-Amz-Target": INITIATE_AUTH_TARGET,
+    def srp_login(self, username: str, password: str) -> CognitoTokens:
+        """
+        Log in with ``USER_SRP_AUTH``: InitiateAuth with ``SRP_A``, then the PASSWORD_VERIFIER challenge.
+
+        A transient failure of either request repeats both, with a new ``SRP_A``, because Cognito pairs
+        its challenge with one ``SRP_A`` and may not accept a second response to it.
+
+        :raises LegalesignAuthError: Cognito rejected the credentials or asked for another challenge.
+        :raises LegalesignAPIError: Cognito could not be reached, kept failing, or sent a challenge that
+            SRP cannot use.
+        """
+        log.info(
+            "Logging in to Legalesign through Cognito as %s (app client %s, user pool %s, %s).",
+            username,
+            self.client_id,
+            self.user_pool_id,
+            USER_SRP_AUTH,
+        )
+        return call_with_retries(
+            lambda: self._srp_exchange(username, password),
+            max_attempts=self.max_attempts,
+            logger=log,
+        )
+
+    def refresh(self, tokens: CognitoTokens, username: str) -> CognitoTokens:
+        """
+        Exchange ``tokens.refresh_token`` for a new access token with ``REFRESH_TOKEN_AUTH``.
+
+        Cognito does not return a new refresh token unless the pool rotates them, so the old one is kept
+        in that case.
+
+        :param username: the login name, for log lines and messages.
+        :raises RefreshTokenRejectedError: Cognito rejected the refresh token; log in again instead.
+        :raises LegalesignAPIError: Cognito could not be reached or kept failing after every attempt.
+        """
+        if not tokens.refresh_token:
+            raise ValueError("These tokens have no refresh token")
+        parameters = {"REFRESH_TOKEN": tokens.refresh_token}
+        if self.client_secret:
+            # Cognito checks a refresh's SECRET_HASH against the username inside the pool, not the
+            # alias (email) that the login used.
+            parameters["SECRET_HASH"] = self._secret_hash(tokens.cognito_username or username)
+        request_body = {
+            "AuthFlow": REFRESH_TOKEN_AUTH,
+            "ClientId": self.client_id,
+            "AuthParameters": parameters,
         }
+        try:
+            answer = call_with_retries(
+                lambda: self._post(INITIATE_AUTH_TARGET, request_body, username, REFRESH_TOKEN_AUTH),
+                max_attempts=self.max_attempts,
+                logger=log,
+            )
+            renewed = self._tokens_from(answer, username, REFRESH_TOKEN_AUTH, tokens.cognito_username)
+        except RefreshTokenRejectedError:
+            raise
+        except LegalesignAuthError as error:
+            raise RefreshTokenRejectedError(error.message, error_code=error.error_code) from error
+        return replace(renewed, refresh_token=renewed.refresh_token or tokens.refresh_token)
+
+    def _secret_hash(self, username: str) -> str:
+        assert self.client_secret is not None
+        value = secret_hash(self.client_secret, username, self.client_id)
+        self.register_secret(value)
+        return value
+
+    def _srp_exchange(self, username: str, password: str) -> CognitoTokens:
+        # Imported here so that only connections that use SRP load the module.
+        from airflow_provider_legalesign.auth.srp import SrpChallengeError, SrpLogin, cognito_timestamp
+
+        assert self.user_pool_id is not None
+        srp = SrpLogin(self.user_pool_id)
+        parameters = {"USERNAME": username, "SRP_A": srp.srp_a}
+        if self.client_secret:
+            parameters["SECRET_HASH"] = self._secret_hash(username)
+        initiate_body = {"AuthFlow": USER_SRP_AUTH, "ClientId": self.client_id, "AuthParameters": parameters}
+        answer = self._post(INITIATE_AUTH_TARGET, initiate_body, username, USER_SRP_AUTH)
+        if answer.get("ChallengeName") != "PASSWORD_VERIFIER":
+            # Tokens without a challenge, or a challenge that this provider cannot respond to.
+            return self._tokens_from(answer, username, USER_SRP_AUTH)
+
+        challenge = answer.get("ChallengeParameters")
+        challenge = challenge if isinstance(challenge, dict) else {}
+        missing = [name for name in PASSWORD_VERIFIER_PARAMETERS if not isinstance(challenge.get(name), str)]
+        if missing:
+            raise LegalesignAPIError(
+                f"Cognito's PASSWORD_VERIFIER challenge for user {username!r} has no {', '.join(missing)}. "
+                "Check that the extra field auth_endpoint points at Cognito.",
+                status_code=200,
+            )
+        user_id = challenge["USER_ID_FOR_SRP"]
+        timestamp = cognito_timestamp(datetime.now(UTC))
+        try:
+            signature = srp.password_claim_signature(
+                user_id_for_srp=user_id,
+                password=password,
+                salt=challenge["SALT"],
+                srp_b=challenge["SRP_B"],
+                secret_block=challenge["SECRET_BLOCK"],
+                timestamp=timestamp,
+            )
+        except SrpChallengeError as error:
+            raise LegalesignAPIError(
+                f"Cognito's PASSWORD_VERIFIER challenge for user {username!r} has an invalid value: {error}",
+                status_code=200,
+            ) from error
+        self.register_secret(signature)
+
+        # AWS's SDKs respond as USER_ID_FOR_SRP, the username inside the pool, and compute the
+        # SECRET_HASH with it. In a pool where users log in with their email, a hash of the email fails.
+        responses = {
+            "USERNAME": user_id,
+            "PASSWORD_CLAIM_SECRET_BLOCK": challenge["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SIGNATURE": signature,
+            "TIMESTAMP": timestamp,
+        }
+        if self.client_secret:
+            responses["SECRET_HASH"] = self._secret_hash(user_id)
+        respond_body: dict[str, Any] = {
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "ClientId": self.client_id,
+            "ChallengeResponses": responses,
+        }
+        if isinstance(answer.get("Session"), str):
+            respond_body["Session"] = answer["Session"]
+        result = self._post(RESPOND_TO_AUTH_CHALLENGE_TARGET, respond_body, username, USER_SRP_AUTH)
+        return self._tokens_from(result, username, USER_SRP_AUTH, user_id)
+
+    def _post(self, target: str, request_body: dict[str, Any], username: str, flow: str) -> dict[str, Any]:
+        """Send one Cognito request and return its JSON body, or raise a classified error."""
+        purpose = "token refresh" if flow == REFRESH_TOKEN_AUTH else "login"
+        headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": target}
         try:
             response = self.session.post(
                 self.endpoint,
@@ -211,8 +317,8 @@ class CognitoClient:
         except requests.RequestException as error:
             # A login has no side effect worth guarding, so every transport failure may be retried.
             raise LegalesignAPIError(
-                f"Cognito login for user {username!r} failed before a response arrived from {self.endpoint} "
-                f"({describe_transport_error(error)}).",
+                f"Cognito {purpose} for user {username!r} failed before a response arrived from "
+                f"{self.endpoint} ({describe_transport_error(error)}).",
                 retryable=True,
             ) from error
 
@@ -226,14 +332,22 @@ class CognitoClient:
         if response.status_code == 200 and body is not None:
             return body
 
-        code = _error_code(response, body)
+        code = error_code(response, body)
         message = str((body or {}).get("message") or (body or {}).get("Message") or "").strip()
+        # Cognito's messages usually end with a full stop, and the sentences below add their own.
+        sentence = message.rstrip(".") or "no message"
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
 
         if code in LOGIN_REJECTED_ERROR_CODES:
+            if flow == REFRESH_TOKEN_AUTH:
+                raise RefreshTokenRejectedError(
+                    f"Cognito rejected the refresh token of user {username!r} (app client {self.client_id}): "
+                    f"{code}: {sentence}.",
+                    error_code=code,
+                )
             raise LegalesignAuthError(
-                f"Cognito rejected the login for user {username!r} (app client {self.client_id}): "
-                f"{code}: {message or 'no message'}. {_fix_for(code, message)}",
+                f"Cognito rejected the login for user {username!r} (app client {self.client_id}, {flow}): "
+                f"{code}: {sentence}. {fix_for(code, message, flow)}",
                 error_code=code,
             )
         retryable = (
@@ -241,7 +355,7 @@ class CognitoClient:
         )
         detail = f"{code}: {message}" if code else body_excerpt(response)
         raise LegalesignAPIError(
-            f"Cognito login for user {username!r} failed with HTTP {response.status_code} from "
+            f"Cognito {purpose} for user {username!r} failed with HTTP {response.status_code} from "
             f"{self.endpoint}: {detail}",
             status_code=response.status_code,
             error_code=code,
@@ -249,19 +363,21 @@ class CognitoClient:
             retry_after=retry_after,
         )
 
-    def _tokens_from(self, answer: dict[str, Any], username: str) -> CognitoTokens:
+    def _tokens_from(
+        self, answer: dict[str, Any], username: str, flow: str, cognito_username: str | None = None
+    ) -> CognitoTokens:
         challenge = answer.get("ChallengeName")
         if challenge:
             raise LegalesignAuthError(
                 f"Cognito responded to the login for user {username!r} with the challenge {challenge} instead "
-                f"of tokens. {_challenge_advice(str(challenge))}",
+                f"of tokens. {challenge_advice(str(challenge))}",
                 error_code=str(challenge),
             )
         result = answer.get("AuthenticationResult")
         access_token = result.get("AccessToken") if isinstance(result, dict) else None
         if not isinstance(result, dict) or not isinstance(access_token, str) or not access_token:
             raise LegalesignAPIError(
-                f"Cognito's response to the login for user {username!r} has no "
+                f"Cognito's response to the {flow} request for user {username!r} has no "
                 f"AuthenticationResult.AccessToken (keys: {sorted(answer)}). Check that the extra field "
                 "auth_endpoint points at Cognito.",
                 status_code=200,
@@ -271,6 +387,7 @@ class CognitoClient:
             expires_in=_expires_in(result.get("ExpiresIn")),
             refresh_token=result.get("RefreshToken") or None,
             id_token=result.get("IdToken") or None,
+            cognito_username=cognito_username or _username_claim(access_token) or username,
         )
         for token in (tokens.access_token, tokens.refresh_token, tokens.id_token):
             if token:
@@ -285,3 +402,22 @@ def _expires_in(value: Any) -> int:
     except (TypeError, ValueError):
         return 3600
     return seconds if seconds > 0 else 3600
+
+
+def _username_claim(access_token: str) -> str | None:
+    """
+    Return the ``username`` claim of a Cognito access token, or None if the token does not carry one.
+
+    The signature is not checked: the token came straight from Cognito, and the claim only names the
+    user for the SECRET_HASH of a later refresh, which Cognito checks itself.
+    """
+    parts = access_token.split(".")
+    if len(parts) != 3:
+        return None
+    payload = parts[1] + "=" * (-len(parts[1]) % 4)
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload))
+    except (binascii.Error, ValueError):
+        return None
+    username = claims.get("username") if isinstance(claims, dict) else None
+    return username if isinstance(username, str) and username else None

@@ -3,6 +3,8 @@ Process-wide cache of access tokens, so that a worker logs in once per token lif
 
 Cognito throttles logins and locks accounts after repeated failures, so concurrent callers of one
 connection must share one login: the first caller logs in while the others wait on the entry's lock.
+A token near expiry is renewed with its refresh token where the caller can, because a refresh sends no
+password and so cannot add to a lockout. A full login is the fallback.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class _Entry:
     tokens: CognitoTokens | None = None
     renew_at: float = 0.0
     logins: int = 0
+    refreshes: int = 0
 
 
 class TokenCache:
@@ -49,20 +52,35 @@ class TokenCache:
         with self._entries_lock:
             return self._entries.setdefault(key, _Entry())
 
-    def get(self, key: str, login: Callable[[], CognitoTokens]) -> str:
+    def get(
+        self,
+        key: str,
+        login: Callable[[], CognitoTokens],
+        refresh: Callable[[CognitoTokens], CognitoTokens | None] | None = None,
+    ) -> str:
         """
-        Return a valid access token for ``key``, calling ``login`` if none is cached or it is near expiry.
+        Return a valid access token for ``key``, renewing it first if none is cached or it is near expiry.
 
-        Exceptions from ``login`` propagate and leave the cache unchanged.
+        A cached token near expiry that has a refresh token is renewed with ``refresh``. When ``refresh``
+        returns None, because Cognito rejected the refresh token, ``login`` runs once instead. Without a
+        cached token, or without ``refresh``, ``login`` runs. Exceptions from either propagate and leave
+        the cache unchanged.
         """
         entry = self._entry(key)
         with entry.lock:
-            if entry.tokens is None or clock() >= entry.renew_at:
+            if entry.tokens is not None and clock() < entry.renew_at:
+                return entry.tokens.access_token
+            tokens: CognitoTokens | None = None
+            if entry.tokens is not None and entry.tokens.refresh_token and refresh is not None:
+                tokens = refresh(entry.tokens)
+                if tokens is not None:
+                    entry.refreshes += 1
+            if tokens is None:
                 tokens = login()
-                entry.tokens = tokens
-                entry.renew_at = clock() + tokens.expires_in - renewal_margin(tokens.expires_in)
                 entry.logins += 1
-            return entry.tokens.access_token
+            entry.tokens = tokens
+            entry.renew_at = clock() + tokens.expires_in - renewal_margin(tokens.expires_in)
+            return tokens.access_token
 
     def invalidate(self, key: str, access_token: str) -> None:
         """
@@ -79,6 +97,10 @@ class TokenCache:
     def login_count(self, key: str) -> int:
         """Return how many logins this process has made for ``key``."""
         return self._entry(key).logins
+
+    def refresh_count(self, key: str) -> int:
+        """Return how many times this process has renewed the token of ``key`` with its refresh token."""
+        return self._entry(key).refreshes
 
     def clear(self) -> None:
         """Forget every cached token."""

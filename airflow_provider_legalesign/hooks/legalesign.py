@@ -1,4 +1,4 @@
-"""Hook for Legalesign's GraphQL API, with Cognito login and a shared token cache."""
+"""Hook for Legalesign's GraphQL API, with Cognito login or an API key, and a shared token cache."""
 
 from __future__ import annotations
 
@@ -8,23 +8,29 @@ import threading
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from airflow.providers.common.compat.sdk import BaseHook
 
+# token_cache and parse_operation load neither graphql-core nor requests, so they are imported here and
+# not per call in run_query, where each import statement cost about 1.3 us per request.
+from airflow_provider_legalesign.auth.token_cache import token_cache
 from airflow_provider_legalesign.exceptions import (
     LegalesignAPIError,
     LegalesignConfigurationError,
     LegalesignError,
     LegalesignGraphQLError,
 )
+from airflow_provider_legalesign.graphql_operation import parse_operation
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import requests
 
-    from airflow_provider_legalesign.auth.cognito import CognitoTokens
+    from airflow_provider_legalesign.auth.cognito import CognitoClient, CognitoTokens
     from airflow_provider_legalesign.connection_settings import ConnectionSettings
+    from airflow_provider_legalesign.graphql_operation import GraphQLOperation
     from airflow_provider_legalesign.graphql_transport import GraphQLTransport
 
 CONNECTION_TEST_QUERY = "query AirflowConnectionTest { user { id email } }"
@@ -36,15 +42,22 @@ MAX_PAGE_SIZE = 1000
 TASK_SUCCESS_STATUSES = frozenset({"COMPLETED", "COMPLETE"})
 TASK_FAILURE_STATUSES = frozenset({"FAILED"})
 
+# requests.Session is not documented as thread-safe, so each thread has its own, shared by every hook in
+# that thread. A triggerer runs hundreds of triggers, each with its own hook, on a few executor threads,
+# and a session per hook and thread kept an idle keep-alive connection open for each pair. The session
+# stores no credentials: every request passes its own Authorization header.
+_thread_sessions = threading.local()
+
 
 class LegalesignHook(BaseHook):
     """
     Interact with Legalesign's GraphQL API.
 
-    The hook logs in through AWS Cognito (``USER_PASSWORD_AUTH``) and sends the access token as
-    ``Authorization: Bearer``. Tokens are cached per worker process and connection, so tasks and threads
-    of one process share a login until the token is about to expire. Creating the hook does no I/O;
-    the connection is read on first use.
+    The hook logs in through AWS Cognito (``USER_PASSWORD_AUTH`` or ``USER_SRP_AUTH``) and sends the
+    access token as ``Authorization: Bearer``, or sends a Developer Portal API key there instead. Tokens
+    are cached per worker process and connection, so tasks and threads of one process share a login;
+    near expiry a token is renewed with its refresh token. Creating the hook does no I/O; the connection
+    is read on first use.
 
     :param legalesign_conn_id: id of an Airflow connection of type ``legalesign``.
     """
@@ -54,11 +67,64 @@ class LegalesignHook(BaseHook):
     conn_type = "legalesign"
     hook_name = "Legalesign"
 
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """
+        Build the extra fields of the connection form for Airflow 2.11 to 3.1 from ``connection_fields``.
+
+        Airflow 3.2+ reads ``conn-fields`` from the provider info instead. Airflow accepts only String,
+        Password, Integer and Boolean fields and drops the whole hook for any other field class, so enums
+        become strings checked by ``any_of`` and decimal numbers become strings, which the hook parses.
+        The imports stay in the method: Airflow 3.0 and 3.1 call it with these modules mocked.
+        """
+        from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+        from flask_babel import lazy_gettext
+        from wtforms import BooleanField, IntegerField, PasswordField, StringField
+        from wtforms.validators import NumberRange, Optional, any_of
+
+        from airflow_provider_legalesign.connection_fields import EXTRA_FIELDS
+
+        widgets: dict[str, Any] = {}
+        for name, spec in EXTRA_FIELDS.items():
+            schema = spec["schema"]
+            types = {schema["type"]} if isinstance(schema["type"], str) else set(schema["type"])
+            label = lazy_gettext(spec["label"])
+            options = {"description": spec["description"], "default": schema.get("default")}
+            validators: list[Any] = [Optional()]
+            if "enum" in schema:
+                validators.append(any_of(list(schema["enum"])))
+            if schema.get("format") == "password":
+                widgets[name] = PasswordField(
+                    label, validators=validators, widget=BS3PasswordFieldWidget(), **options
+                )
+            elif "boolean" in types:
+                widgets[name] = BooleanField(label, validators=validators, **options)
+            elif "integer" in types:
+                if "minimum" in schema:
+                    validators.append(NumberRange(min=schema["minimum"]))
+                widgets[name] = IntegerField(
+                    label, validators=validators, widget=BS3TextFieldWidget(), **options
+                )
+            else:
+                widgets[name] = StringField(
+                    label, validators=validators, widget=BS3TextFieldWidget(), **options
+                )
+        return widgets
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Return the hidden, relabelled and placeholder standard fields for Airflow 2.11 to 3.1."""
+        from airflow_provider_legalesign.connection_fields import HIDDEN_FIELDS, PLACEHOLDERS, RELABELING
+
+        return {
+            "hidden_fields": list(HIDDEN_FIELDS),
+            "relabeling": dict(RELABELING),
+            "placeholders": dict(PLACEHOLDERS),
+        }
+
     def __init__(self, legalesign_conn_id: str = default_conn_name, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.legalesign_conn_id = legalesign_conn_id
-        # requests.Session is not documented as thread-safe, so each thread gets its own.
-        self._thread_local = threading.local()
         self._legacy_task_shape = False
 
     @cached_property
@@ -88,8 +154,8 @@ class LegalesignHook(BaseHook):
 
     @property
     def session(self) -> requests.Session:
-        """The calling thread's HTTP session, kept open between requests."""
-        session = getattr(self._thread_local, "session", None)
+        """The calling thread's HTTP session, kept open between requests and shared by its hooks."""
+        session = getattr(_thread_sessions, "session", None)
         if session is None:
             import requests
 
@@ -97,7 +163,7 @@ class LegalesignHook(BaseHook):
 
             session = requests.Session()
             session.headers["User-Agent"] = f"airflow-provider-legalesign/{__version__}"
-            self._thread_local.session = session
+            _thread_sessions.session = session
         return session
 
     @cached_property
@@ -124,15 +190,18 @@ class LegalesignHook(BaseHook):
                 settings.client_secret or "",
                 settings.username,
                 settings.password,
+                settings.auth_type,
+                settings.auth_flow,
+                settings.user_pool_id or "",
             ]
         )
         return hashlib.sha256(material.encode("utf-8")).hexdigest()
 
-    def _login(self) -> CognitoTokens:
+    def _cognito_client(self) -> CognitoClient:
         from airflow_provider_legalesign.auth.cognito import CognitoClient
 
         settings = self.settings
-        client = CognitoClient(
+        return CognitoClient(
             endpoint=settings.auth_endpoint,
             client_id=settings.client_id,
             client_secret=settings.client_secret,
@@ -140,19 +209,46 @@ class LegalesignHook(BaseHook):
             max_attempts=settings.max_attempts,
             session=self.session,
             register_secret=_mask_secret,
+            auth_flow=settings.auth_flow,
+            user_pool_id=settings.user_pool_id,
         )
-        return client.password_login(settings.username, settings.password)
+
+    def _login(self) -> CognitoTokens:
+        settings = self.settings
+        return self._cognito_client().login(settings.username, settings.password)
+
+    def _refresh(self, tokens: CognitoTokens) -> CognitoTokens | None:
+        """Renew ``tokens`` with REFRESH_TOKEN_AUTH; return None if Cognito rejected the refresh token."""
+        from airflow_provider_legalesign.auth.cognito import RefreshTokenRejectedError
+
+        self.log.info(
+            "Renewing the Legalesign access token of connection %s with its refresh token.",
+            self.legalesign_conn_id,
+        )
+        try:
+            return self._cognito_client().refresh(tokens, self.settings.username)
+        except RefreshTokenRejectedError as error:
+            self.log.warning(
+                "Cognito rejected the refresh token of connection %s (%s). Logging in again.",
+                self.legalesign_conn_id,
+                error.error_code,
+            )
+            return None
 
     def get_access_token(self) -> str:
         """
-        Return a valid access token, logging in only when no cached token has enough lifetime left.
+        Return the credential for the Authorization header: the API key, or a valid Cognito access token.
+
+        A Cognito token is cached per process and connection. Near its expiry it is renewed with the
+        refresh token (REFRESH_TOKEN_AUTH), and only if Cognito rejects that does the hook log in again.
 
         :raises LegalesignAuthError: Cognito rejected the login or asked for a challenge.
         :raises LegalesignAPIError: Cognito could not be reached after every attempt.
         """
-        from airflow_provider_legalesign.auth.token_cache import token_cache
-
-        return token_cache.get(self._cache_key, self._login)
+        settings = self.settings
+        if settings.api_key is not None:
+            return settings.api_key.value
+        return token_cache.get(self._cache_key, self._login, self._refresh)
 
     def run_query(
         self,
@@ -163,8 +259,9 @@ class LegalesignHook(BaseHook):
         """
         Run a GraphQL query or mutation and return the response's ``data``.
 
-        A response with ``errors`` raises, even when it carries partial data. On HTTP 401 the hook logs in
-        again and sends the request once more; a second 401 raises.
+        A response with ``errors`` raises, even when it carries partial data. On HTTP 401 a Cognito
+        connection logs in again and sends the request once more; a second 401 raises. An API-key
+        connection raises on the first 401, because the same key would be rejected again.
 
         :param query: the GraphQL document.
         :param variables: values for the document's variables; they must be JSON-serialisable.
@@ -172,8 +269,6 @@ class LegalesignHook(BaseHook):
         :raises LegalesignError: a subclass that says what failed, from
             :mod:`airflow_provider_legalesign.exceptions`.
         """
-        from airflow_provider_legalesign.auth.token_cache import token_cache
-        from airflow_provider_legalesign.graphql_operation import parse_operation
         from airflow_provider_legalesign.graphql_transport import encode_request
 
         operation = parse_operation(query, operation_name)
@@ -195,10 +290,19 @@ class LegalesignHook(BaseHook):
         )
         access_token = self.get_access_token()
         try:
-            return self._transport.execute(self.session, body, access_token=access_token, operation=operation)
+            return self._execute(body, access_token, operation)
         except LegalesignAPIError as error:
             if error.status_code != 401:
                 raise
+            if self.settings.api_key is not None:
+                raise LegalesignAPIError(
+                    f"{error.message} Connection {self.legalesign_conn_id} uses the API key "
+                    f"{self.settings.api_key.public_prefix}: check in Legalesign's Developer Portal that the "
+                    "key exists, has not expired or been revoked and is enabled for GraphQL, then put the "
+                    "current key in the connection's password.",
+                    status_code=401,
+                    error_code=error.error_code,
+                ) from error
             self.log.warning(
                 "Legalesign rejected the access token of connection %s (%s). Logging in again and sending "
                 "the %s once more.",
@@ -210,7 +314,7 @@ class LegalesignHook(BaseHook):
 
         access_token = self.get_access_token()
         try:
-            return self._transport.execute(self.session, body, access_token=access_token, operation=operation)
+            return self._execute(body, access_token, operation)
         except LegalesignAPIError as error:
             if error.status_code != 401:
                 raise
@@ -220,6 +324,26 @@ class LegalesignHook(BaseHook):
                 "(client_id, region, auth_endpoint) belong to the same Legalesign environment.",
                 status_code=401,
                 error_code=error.error_code,
+            ) from error
+
+    def _execute(self, body: bytes, access_token: str, operation: GraphQLOperation) -> Any:
+        """Send one request; with an API key, say which rejected operations need a Cognito login."""
+        try:
+            return self._transport.execute(self.session, body, access_token=access_token, operation=operation)
+        except LegalesignGraphQLError as error:
+            if self.settings.api_key is None:
+                raise
+            from airflow_provider_legalesign.auth.api_key import api_key_advice
+
+            advice = api_key_advice(error.errors)
+            if advice is None:
+                raise
+            raise LegalesignGraphQLError(
+                f"{error.message} {advice}",
+                errors=error.errors,
+                data=error.data,
+                status_code=error.status_code,
+                retryable=error.retryable,
             ) from error
 
     def send_document(self, send_input: dict[str, Any]) -> str:
@@ -305,6 +429,11 @@ class LegalesignHook(BaseHook):
                 "A document has a PDF to download once it exists; wait for it with LegalesignDocumentSensor."
             )
         _mask_secret(link)
+        # HTTP libraries log the request line without the scheme and host (urllib3 at DEBUG), which
+        # the masked full URL does not match, so the query string with the signature is masked too.
+        query_string = urlsplit(link).query
+        if query_string:
+            _mask_secret(query_string)
         return link
 
     def iter_documents(
@@ -363,7 +492,11 @@ class LegalesignHook(BaseHook):
                 cursor = next_cursor
 
     def test_connection(self) -> tuple[bool, str]:
-        """Log in and run ``{ user { id email } }``; return whether it worked and a message saying so."""
+        """
+        Log in and run ``{ user { id email } }``; return whether it worked and a message saying so.
+
+        The message names the credential that was used: the Cognito flow, or the API key's id.
+        """
         try:
             data = self.run_query(CONNECTION_TEST_QUERY)
         except Exception as error:
@@ -372,8 +505,15 @@ class LegalesignHook(BaseHook):
         email = user.get("email") or self.settings.username
         return (
             True,
-            f"Connected to Legalesign at {self.settings.endpoint} as {email} (user id {user.get('id')}).",
+            f"Connected to Legalesign at {self.settings.endpoint} as {email} (user id {user.get('id')}) "
+            f"with {self._describe_credential()}.",
         )
+
+    def _describe_credential(self) -> str:
+        settings = self.settings
+        if settings.api_key is not None:
+            return f"the Developer Portal API key {settings.api_key.public_prefix}"
+        return f"a Cognito login ({settings.auth_flow})"
 
 
 def _string_list(value: Any) -> list[str]:

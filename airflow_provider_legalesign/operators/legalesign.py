@@ -25,9 +25,14 @@ from airflow_provider_legalesign.hooks.legalesign import (
 # Legalesign's clock runs ahead of Airflow's.
 CLOCK_SKEW_MARGIN = timedelta(minutes=10)
 
+# The largest ``data``, as JSON, that LegalesignGraphQLOperator pushes to XCom by default. XCom
+# values live in Airflow's metadata database, which is not meant for bulk data.
+DEFAULT_MAX_RESULT_BYTES = 1024 * 1024
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    import jinja2
     from airflow.providers.common.compat.sdk import Context
 
 
@@ -38,11 +43,19 @@ class LegalesignGraphQLOperator(BaseOperator):
     Airflow pushes the returned ``data`` to XCom as ``return_value``. A response with GraphQL ``errors``
     fails the task, even when it carries partial data.
 
+    Airflow renders ``query`` and ``variables`` with Jinja, so ``{{`` and ``{#`` in them start Jinja
+    syntax. Wrap text meant literally in ``{% raw %}`` ... ``{% endraw %}``. Only ``query`` is ever
+    read as a file: a string ending in ``.graphql`` that contains a brace or a line break is GraphQL
+    text, and strings inside ``variables`` are always values.
+
     :param query: the GraphQL document, or the path of a ``.graphql`` or ``.gql`` file relative to the
         DAG folder or ``template_searchpath``. (templated)
     :param variables: values for the document's variables, as a dict or a JSON object string. (templated)
     :param operation_name: which operation to run, required when the document defines several.
     :param legalesign_conn_id: id of an Airflow connection of type ``legalesign``.
+    :param max_result_bytes: the largest ``data``, in bytes of JSON, that the task pushes to XCom (1 MiB
+        by default). A larger result fails the task. None turns the check off, for an XCom backend that
+        stores large values outside the metadata database.
     """
 
     template_fields: Sequence[str] = ("query", "variables")
@@ -57,9 +70,19 @@ class LegalesignGraphQLOperator(BaseOperator):
         variables: dict[str, Any] | str | None = None,
         operation_name: str | None = None,
         legalesign_conn_id: str = LegalesignHook.default_conn_name,
+        max_result_bytes: int | None = DEFAULT_MAX_RESULT_BYTES,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if max_result_bytes is not None and (
+            isinstance(max_result_bytes, bool)
+            or not isinstance(max_result_bytes, int)
+            or max_result_bytes < 1
+        ):
+            raise LegalesignConfigurationError(
+                f"{type(self).__name__} {kwargs.get('task_id')!r}: max_result_bytes must be a positive whole "
+                f"number of bytes or None, got {max_result_bytes!r}."
+            )
         if not isinstance(query, str) or not query.strip():
             raise LegalesignConfigurationError(
                 f"{type(self).__name__} {kwargs.get('task_id')!r}: query must be a non-empty string with the "
@@ -74,6 +97,65 @@ class LegalesignGraphQLOperator(BaseOperator):
         self.variables = variables
         self.operation_name = operation_name
         self.legalesign_conn_id = legalesign_conn_id
+        self.max_result_bytes = max_result_bytes
+        # The file that query was read from, for error messages.
+        self._query_file: str | None = None
+
+    def resolve_template_files(self) -> None:
+        """Read ``query`` from its file when it names one; a missing file is reported when rendering."""
+        from airflow_provider_legalesign.query_templates import is_query_path
+
+        # Airflow's own version would read any string ending in .graphql, inline GraphQL text too, and
+        # log a traceback for a missing file while the DAG is parsed.
+        if is_query_path(self.query):
+            environment = self.get_template_env()
+            if environment.loader is not None:
+                import jinja2
+
+                try:
+                    source = environment.loader.get_source(environment, self.query)[0]
+                except jinja2.TemplateNotFound:
+                    pass
+                else:
+                    self._query_file = self.query
+                    self.query = source
+        self.prepare_template()
+
+    def render_template(
+        self,
+        content: Any,
+        context: Context,
+        jinja_env: jinja2.Environment | None = None,
+        seen_oids: set[int] | None = None,
+    ) -> Any:
+        """Render one value like Airflow does, but read only ``query`` as a file, and explain Jinja errors."""
+        import jinja2
+
+        from airflow_provider_legalesign.query_templates import (
+            QUERY_FILE_EXTENSIONS,
+            is_query_path,
+            template_error,
+        )
+
+        # Airflow calls this once per templated field and again for each value nested in it, so the
+        # identity test tells the top-level calls, which name the field in an error, from the others.
+        field = "query" if content is self.query else "variables" if content is self.variables else None
+        environment = jinja_env or self.get_template_env()
+        try:
+            if isinstance(content, str) and content.endswith(QUERY_FILE_EXTENSIONS):
+                if not (field == "query" and is_query_path(content)):
+                    return self._render(environment.from_string(content), context)
+            return super().render_template(content, context, environment, seen_oids)
+        except jinja2.TemplateError as error:
+            if field is None:
+                raise
+            raise template_error(
+                error,
+                task_id=self.task_id,
+                field=field,
+                query_file=self._query_file,
+                environment=environment,
+            ) from error
 
     def _rendered_variables(self) -> dict[str, Any] | None:
         variables = self.variables
@@ -91,12 +173,21 @@ class LegalesignGraphQLOperator(BaseOperator):
                 ) from error
             if isinstance(parsed, dict):
                 return parsed
+            raise LegalesignConfigurationError(
+                f"Task {self.task_id!r}: variables must be a dict or a JSON object string, and this string is "
+                f'a JSON {_json_type(parsed)}. Name each GraphQL variable as a key, as in {{"id": "..."}}.'
+            )
         raise LegalesignConfigurationError(
             f"Task {self.task_id!r}: variables must be a dict or a JSON object string, "
             f"not {type(variables).__name__}."
         )
 
     def execute(self, context: Context) -> Any:
+        if self._query_file and not self.query.strip():
+            raise LegalesignConfigurationError(
+                f"Task {self.task_id!r}: the query file {self._query_file!r} is empty. Write the GraphQL "
+                "operation into it."
+            )
         variables = self._rendered_variables()
         hook = LegalesignHook(legalesign_conn_id=self.legalesign_conn_id)
         self.log.info(
@@ -107,7 +198,29 @@ class LegalesignGraphQLOperator(BaseOperator):
         )
         data = hook.run_query(self.query, variables=variables, operation_name=self.operation_name)
         self.log.info("Legalesign returned data for %s.", ", ".join(sorted(data)) or "no fields")
+        self._check_result_size(data)
         return data
+
+    def _check_result_size(self, data: dict[str, Any]) -> None:
+        if self.max_result_bytes is None:
+            return
+        size = len(json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        if size <= self.max_result_bytes:
+            return
+        from airflow_provider_legalesign.graphql_operation import parse_operation
+
+        applied = (
+            " The mutation was applied, and the task is not retried, so it is not sent again."
+            if parse_operation(self.query, self.operation_name).is_mutation
+            else ""
+        )
+        # A configuration error fails the task without Airflow retries, which would get the same size.
+        raise LegalesignConfigurationError(
+            f"Task {self.task_id!r}: the response data is {size} bytes of JSON, more than max_result_bytes "
+            f"({self.max_result_bytes}), so it was not pushed to XCom.{applied} Select fewer fields, fetch "
+            "fewer items per request (first/after), or raise max_result_bytes if your XCom backend stores "
+            "large values outside the metadata database."
+        )
 
 
 class LegalesignSendDocumentOperator(BaseOperator):
@@ -379,6 +492,19 @@ class LegalesignDownloadDocumentOperator(BaseOperator):
                 break
         self.log.info("Downloaded document %s (%d bytes) to %s.", self.document_id, size, target)
         return str(target)
+
+
+def _json_type(value: Any) -> str:
+    """Return the JSON name of a decoded value's type: array, string, number, boolean or null."""
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if value is None:
+        return "null"
+    return "number"
 
 
 def _json_value(value: Any, name: str, task_id: str) -> Any:

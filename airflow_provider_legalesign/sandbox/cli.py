@@ -1,9 +1,10 @@
 """
 Command line of the sandbox: ``python -m airflow_provider_legalesign.sandbox``.
 
-Without a subcommand it starts both servers, prints the Airflow connection and serves until
-SIGINT or SIGTERM. The subcommands ``sign``, ``reject``, ``documents`` and ``counts`` talk to
-the control endpoints of a sandbox that is already running.
+Without a subcommand it starts both servers, prints the Airflow connections (API key, SRP login and
+password login) and serves until SIGINT or SIGTERM. The subcommands ``sign``, ``reject``, ``documents``, ``counts``,
+``inject-fault`` and ``clear-faults`` talk to the control endpoints of a sandbox that is already
+running.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import requests
 
+from airflow_provider_legalesign.sandbox.faults import KINDS, SIDES
 from airflow_provider_legalesign.sandbox.servers import HOST, PortInUseError
 from airflow_provider_legalesign.sandbox.service import Sandbox
 
@@ -136,7 +138,52 @@ def build_parser() -> argparse.ArgumentParser:
     counts = subcommands.add_parser("counts", help="print the request counts as JSON")
     counts.add_argument("--reset", action="store_true", help="set the counts back to zero after printing")
     _add_control_port(counts)
+    _add_fault_commands(subcommands)
     return parser
+
+
+def _add_fault_commands(subcommands: Any) -> None:
+    inject = subcommands.add_parser(
+        "inject-fault",
+        help="make the next matching requests of one side fail",
+        description=(
+            "On a running sandbox, make the next COUNT requests of SIDE (optionally only those of one"
+            " operation) fail with KIND. Prints the pending faults."
+        ),
+    )
+    inject.add_argument("side", choices=SIDES, help="the server side whose requests fail")
+    inject.add_argument("kind", choices=KINDS, help="how they fail")
+    inject.add_argument(
+        "--count",
+        type=_positive_int,
+        default=1,
+        help="how many matching requests fail (default: %(default)s)",
+    )
+    inject.add_argument(
+        "--operation",
+        help="only requests of this Cognito action (InitiateAuth) or GraphQL root field (send)",
+    )
+    inject.add_argument("--status", type=int, help="HTTP status of a response fault")
+    inject.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="NAME:VALUE",
+        help="a response header of a response fault; repeat for several",
+    )
+    inject.add_argument("--body", help="body of a response fault, sent as it is")
+    inject.add_argument(
+        "--delay", type=_non_negative_float, metavar="SECONDS", help="seconds a delay fault waits"
+    )
+    inject.add_argument(
+        "--retry-after",
+        type=_non_negative_float,
+        metavar="SECONDS",
+        help="Retry-After of a GraphQL throttle fault (default: 1)",
+    )
+    _add_control_port(inject)
+    clear = subcommands.add_parser("clear-faults", help="drop every pending fault")
+    _add_control_port(clear)
 
 
 def _add_control_port(command: argparse.ArgumentParser) -> None:
@@ -202,10 +249,16 @@ def _print_banner(sandbox: Sandbox) -> None:
         "Legalesign sandbox is running. Stop it with Ctrl+C.",
         f"GraphQL endpoint: {sandbox.graphql_url}",
         f"Cognito endpoint: {sandbox.cognito_url}",
+        f"User pool id: {sandbox.user_pool_id}  App client id: {sandbox.client_id}",
         f"User: {sandbox.username}  Password: {sandbox.password}",
+        f"API key: {sandbox.api_key}",
         f"Group id: {sandbox.group_id}",
         f"Template id: {sandbox.template_id}  Role id: {sandbox.role_id}",
-        "Airflow connection (JSON):",
+        "Airflow connection with the API key (JSON):",
+        json.dumps(sandbox.api_key_connection()),
+        "Airflow connection with an SRP login (JSON):",
+        json.dumps(sandbox.connection(auth_flow="USER_SRP_AUTH")),
+        "Airflow connection with a password login (JSON):",
         connection_json,
         f"export AIRFLOW_CONN_LEGALESIGN_DEFAULT={shlex.quote(connection_json)}",
     ]
@@ -217,6 +270,14 @@ def run_control_command(args: argparse.Namespace) -> int:
     base = f"http://{HOST}:{args.port}/_sandbox"
     if args.command in ("sign", "reject"):
         method, url, body = "POST", f"{base}/documents/{args.command}", {"documentId": args.document_id}
+    elif args.command == "inject-fault":
+        try:
+            method, url, body = "POST", f"{base}/faults", _fault_request(args)
+        except ValueError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 2
+    elif args.command == "clear-faults":
+        method, url, body = "DELETE", f"{base}/faults", None
     elif args.command == "documents":
         method, url, body = "GET", f"{base}/documents", None
     else:
@@ -247,3 +308,26 @@ def run_control_command(args: argparse.Namespace) -> int:
         return 1
     print(json.dumps(response_body, indent=2))
     return 0
+
+
+def _fault_request(args: argparse.Namespace) -> dict[str, Any]:
+    """Return the JSON body of ``POST /_sandbox/faults`` for the ``inject-fault`` arguments."""
+    headers: dict[str, str] = {}
+    for item in args.header:
+        name, separator, value = item.partition(":")
+        if not separator or not name.strip():
+            raise ValueError(f"--header must look like NAME:VALUE, got {item!r}")
+        headers[name.strip()] = value.strip()
+    fields = {
+        "side": args.side,
+        "kind": args.kind,
+        "count": args.count,
+        "operation": args.operation,
+        "status": args.status,
+        "headers": headers or None,
+        "body": args.body,
+        "delay": args.delay,
+        "retry_after": args.retry_after,
+    }
+    # The server rejects fields that the kind does not use, so only the given ones are sent.
+    return {name: value for name, value in fields.items() if value is not None}

@@ -5,7 +5,9 @@ moto 5.2 accepts ``InitiateAuth`` with USER_PASSWORD_AUTH without checking ``SEC
 without checking the app client's ``ExplicitAuthFlows``, and always issues tokens that live
 3600 s. Real Cognito rejects both cases with HTTP 400, so this front does the same for clients
 of the sandbox's pool, and rewrites ``AuthenticationResult.ExpiresIn`` to the sandbox's
-``access_token_ttl``. It also counts every request by its ``X-Amz-Target`` action.
+``access_token_ttl``. SRP logins go through :mod:`~airflow_provider_legalesign.sandbox.cognito_srp`,
+which checks the password proof that moto skips. It also counts every request by its ``X-Amz-Target`` action, and applies
+the faults injected for the ``cognito`` side.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_legalesign.sandbox.cognito_admin import INTERNAL_REQUEST_HEADER
+from airflow_provider_legalesign.sandbox.faults import FaultInjector
+from airflow_provider_legalesign.sandbox.srp_verifier import SrpRejected
 
 if TYPE_CHECKING:
+    from airflow_provider_legalesign.sandbox.auth_flow_counter import AuthFlowCounter
     from airflow_provider_legalesign.sandbox.cognito_admin import AppClient, CognitoAdmin
+    from airflow_provider_legalesign.sandbox.cognito_srp import SrpFront
     from airflow_provider_legalesign.sandbox.counters import RequestCounter
 
 log = logging.getLogger(__name__)
@@ -91,23 +97,46 @@ class CognitoFront:
     :param admin: reads app-client settings from the sandbox's pool and marks internal calls.
     :param counter: counts requests on the ``cognito`` side.
     :param access_token_ttl: the ``ExpiresIn`` value, in seconds, written into token responses.
+    :param faults: the faults to apply to requests from clients. None injects none.
+    :param srp: handles SRP logins and their refreshes. None leaves them to moto, which checks no proof.
+    :param auth_flows: counts processed InitiateAuth requests by AuthFlow. None counts nothing.
     """
 
     def __init__(
-        self, app: WSGIApp, *, admin: CognitoAdmin, counter: RequestCounter, access_token_ttl: int
+        self,
+        app: WSGIApp,
+        *,
+        admin: CognitoAdmin,
+        counter: RequestCounter,
+        access_token_ttl: int,
+        faults: FaultInjector | None = None,
+        srp: SrpFront | None = None,
+        auth_flows: AuthFlowCounter | None = None,
     ) -> None:
         self.app = app
         self.admin = admin
         self.counter = counter
         self.access_token_ttl = access_token_ttl
+        self.faults = faults if faults is not None else FaultInjector()
+        self.srp = srp
+        self.auth_flows = auth_flows
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """Handle one request: count it, check InitiateAuth, pass it to moto, fix ExpiresIn."""
-        action = environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2] or "(no X-Amz-Target)"
+        """Handle one request: count it, then apply a pending fault or process it."""
+        action = _action(environ)
         if environ.get(INTERNAL_REQUEST_ENVIRON_KEY) == self.admin.internal_marker:
             return self.app(environ, start_response)
 
         self.counter.record("cognito", [action])
+        fault = self.faults.take("cognito", [action])
+        if fault is not None:
+            return self.faults.app(fault, self.process)(environ, start_response)
+        return self.process(environ, start_response)
+
+    def process(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        """Process one counted request: check InitiateAuth, pass it to moto, fix ExpiresIn."""
+        action = _action(environ)
+        self.counter.record_processed("cognito", [action])
         body = _read_body(environ)
         try:
             payload = json.loads(body) if body else {}
@@ -115,6 +144,8 @@ class CognitoFront:
             payload = None
 
         if action == "InitiateAuth" and isinstance(payload, dict):
+            if self.auth_flows is not None:
+                self.auth_flows.record(str(payload.get("AuthFlow")))
             try:
                 self._check_initiate_auth(payload)
             except CognitoError as error:
@@ -125,6 +156,22 @@ class CognitoFront:
                     error.message,
                 )
                 return _error_response(start_response, error)
+        if self.srp is not None and isinstance(payload, dict):
+            try:
+                handled = self.srp.handle(
+                    action, payload, lambda moto_payload: self._call_moto(environ, moto_payload)
+                )
+            except SrpRejected as rejected:
+                log.info(
+                    "Rejected %s for client %s: %s (%s)",
+                    action,
+                    payload.get("ClientId"),
+                    rejected.error_type,
+                    rejected.message,
+                )
+                return _error_response(start_response, CognitoError(rejected.error_type, rejected.message))
+            if handled is not None:
+                return _send(start_response, *handled)
         if action in CLIENT_CHANGING_ACTIONS and isinstance(payload, dict):
             self.admin.forget_app_client(str(payload.get("ClientId")))
         if action in TOKEN_ACTIONS:
@@ -160,6 +207,16 @@ class CognitoFront:
             )
 
     def _call_with_ttl(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return _send(start_response, *self._call_moto(environ))
+
+    def _call_moto(
+        self, environ: dict[str, Any], payload: dict[str, Any] | None = None
+    ) -> tuple[str, list[tuple[str, str]], bytes]:
+        """Pass the request to moto, with ``payload`` as its body if given, and fix ExpiresIn in the response."""
+        if payload is not None:
+            body = json.dumps(payload).encode()
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
         captured: dict[str, Any] = {}
 
         def capture(
@@ -179,10 +236,7 @@ class CognitoFront:
 
         if captured["status"].startswith("200"):
             body = self._rewrite_expires_in(body)
-        headers = [(name, value) for name, value in captured["headers"] if name.lower() != "content-length"]
-        headers.append(("Content-Length", str(len(body))))
-        start_response(captured["status"], headers)
-        return [body]
+        return captured["status"], captured["headers"], body
 
     def _rewrite_expires_in(self, body: bytes) -> bytes:
         try:
@@ -196,6 +250,10 @@ class CognitoFront:
         return json.dumps(response_body).encode()
 
 
+def _action(environ: dict[str, Any]) -> str:
+    return environ.get("HTTP_X_AMZ_TARGET", "").rpartition(".")[2] or "(no X-Amz-Target)"
+
+
 def _read_body(environ: dict[str, Any]) -> bytes:
     # The body is read once here and put back, because moto reads it again.
     try:
@@ -206,6 +264,15 @@ def _read_body(environ: dict[str, Any]) -> bytes:
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return body
+
+
+def _send(
+    start_response: Callable[..., Any], status: str, headers: list[tuple[str, str]], body: bytes
+) -> list[bytes]:
+    headers = [(name, value) for name, value in headers if name.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    start_response(status, headers)
+    return [body]
 
 
 def _error_response(start_response: Callable[..., Any], error: CognitoError) -> list[bytes]:

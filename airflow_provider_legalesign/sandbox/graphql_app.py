@@ -9,18 +9,24 @@ Routes:
   ``GET /_sandbox/documents[?tag=...]``, ``POST /_sandbox/documents/sign`` and
   ``POST /_sandbox/documents/reject`` with JSON ``{"documentId": ...}``: control endpoints for
   tests and demos. They need no token.
+- ``GET``, ``POST`` and ``DELETE /_sandbox/faults``: list, inject (JSON with the arguments of
+  ``Sandbox.inject_fault``) and clear injected faults. Control endpoints never get a fault.
 
 HTTP statuses and error shapes of ``/graphql`` follow AWS AppSync:
 
 - 401, errorType ``UnauthorizedException``: the Authorization header is missing, not a Bearer
-  token, or the token is foreign, malformed or expired.
+  token, or the token is foreign, malformed or expired, or the API key is unknown.
 - 400, errorType ``MalformedHttpRequestException``: the body is not a JSON object with a string
   ``query``, or the query does not parse.
 - 400, errorType ``ValidationError``: the query does not validate against the schema, or its
   variables do not match their declared types.
 - 200 with ``errors`` next to partial ``data``: resolver failures, e.g. errorType
-  ``Unauthorized`` for another group's document, ``NotFound``, or ``ValidationError`` for
-  invalid ``send`` input.
+  ``Unauthorized`` for another group's document or for a root field that API keys may not use
+  (see :mod:`~airflow_provider_legalesign.sandbox.api_keys`), ``NotFound``, or ``ValidationError``
+  for invalid ``send`` input.
+
+A Bearer credential that starts with ``ak_`` is checked as a Developer Portal API key, any other as a
+Cognito access token.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ from graphql import (
 )
 from werkzeug.wrappers import Request, Response
 
+from airflow_provider_legalesign.sandbox.api_keys import api_key_field_guard
 from airflow_provider_legalesign.sandbox.errors import (
     MALFORMED_REQUEST,
     UNAUTHORIZED_EXCEPTION,
@@ -53,6 +60,7 @@ from airflow_provider_legalesign.sandbox.errors import (
     format_request_error,
     request_error_body,
 )
+from airflow_provider_legalesign.sandbox.faults import FAULT_FIELDS, FaultError, FaultInjector
 from airflow_provider_legalesign.sandbox.files import FILES_PREFIX, LinkError
 from airflow_provider_legalesign.sandbox.pdf import build_pdf
 from airflow_provider_legalesign.sandbox.resolvers import RequestContext, default_field_resolver
@@ -62,7 +70,9 @@ from airflow_provider_legalesign.sandbox.tokens import TokenRejected
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from airflow_provider_legalesign.sandbox.api_keys import ApiKeyRegistry
     from airflow_provider_legalesign.sandbox.counters import RequestCounter
+    from airflow_provider_legalesign.sandbox.faults import Fault, WSGIApp
     from airflow_provider_legalesign.sandbox.files import LinkSigner
     from airflow_provider_legalesign.sandbox.store import Document, Store, Template
     from airflow_provider_legalesign.sandbox.tokens import AccessTokenVerifier
@@ -82,6 +92,8 @@ class GraphQLApp:
     :param verifier: checks the access token of each GraphQL request.
     :param links: signs and checks the PDF links.
     :param counter: counts requests on the ``graphql`` and ``files`` sides.
+    :param faults: the faults to apply to ``/graphql`` and file requests. None injects none.
+    :param api_keys: the API keys accepted in place of access tokens. None accepts none.
     """
 
     def __init__(
@@ -92,12 +104,16 @@ class GraphQLApp:
         verifier: AccessTokenVerifier,
         links: LinkSigner,
         counter: RequestCounter,
+        faults: FaultInjector | None = None,
+        api_keys: ApiKeyRegistry | None = None,
     ) -> None:
         self.schema = schema
         self.store = store
         self.verifier = verifier
         self.links = links
         self.counter = counter
+        self.faults = faults if faults is not None else FaultInjector()
+        self.api_keys = api_keys
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         """Handle one WSGI request."""
@@ -105,8 +121,8 @@ class GraphQLApp:
         response = self.dispatch(request)
         return response(environ, start_response)
 
-    def dispatch(self, request: Request) -> Response:
-        """Route a request to its handler."""
+    def dispatch(self, request: Request) -> Response | WSGIApp:
+        """Route a request to its handler, which returns a response or a fault's WSGI app."""
         path = request.path
         if path == "/graphql":
             if request.method != "POST":
@@ -122,8 +138,8 @@ class GraphQLApp:
 
     # GraphQL.
 
-    def handle_graphql(self, request: Request) -> Response:
-        """Authenticate, parse, validate and execute one GraphQL request."""
+    def handle_graphql(self, request: Request) -> Response | WSGIApp:
+        """Count one GraphQL request, then apply a pending fault or process it."""
         payload, problem = _read_graphql_payload(request.get_data())
         query = payload.get("query") if payload else None
         document: DocumentNode | None = None
@@ -135,16 +151,41 @@ class GraphQLApp:
                 syntax_error = error
         operation_name = payload.get("operationName") if payload else None
         operations = root_field_names(document, operation_name) if document else []
-        self.counter.record("graphql", operations or [INVALID_REQUEST])
+        counted = operations or [INVALID_REQUEST]
+        self.counter.record("graphql", counted)
 
+        def process() -> Response:
+            self.counter.record_processed("graphql", counted)
+            return self._execute_graphql(request, payload, problem, document, syntax_error, operations)
+
+        fault = self.faults.take("graphql", counted)
+        if fault is not None:
+            return self._fault_app(fault, process)
+        return process()
+
+    def _execute_graphql(
+        self,
+        request: Request,
+        payload: dict[str, Any] | None,
+        problem: str | None,
+        document: DocumentNode | None,
+        syntax_error: GraphQLError | None,
+        operations: list[str],
+    ) -> Response:
+        """Authenticate, validate and execute one parsed GraphQL request."""
+        operation_name = payload.get("operationName") if payload else None
+        authorization = request.headers.get("Authorization")
         try:
-            claims = self.verifier.verify(request.headers.get("Authorization"))
+            username = self.api_keys.authenticate(authorization) if self.api_keys is not None else None
+            with_api_key = username is not None
+            if username is None:
+                username = str(self.verifier.verify(authorization).get("username", ""))
         except TokenRejected as error:
             log.info("Rejected GraphQL request with HTTP 401: %s", error)
             return _json_response(request_error_body(UNAUTHORIZED_EXCEPTION, str(error)), 401)
-        user = self.store.user_by_username(str(claims.get("username", "")))
+        user = self.store.user_by_username(username)
         if user is None:
-            message = f"Cognito user {claims.get('username')} has no Legalesign account in this sandbox."
+            message = f"Cognito user {username} has no Legalesign account in this sandbox."
             return _json_response(request_error_body(UNAUTHORIZED_EXCEPTION, message), 401)
 
         if problem is not None:
@@ -168,6 +209,7 @@ class GraphQLApp:
             variable_values=payload.get("variables"),
             operation_name=operation_name,
             field_resolver=default_field_resolver,
+            middleware=[api_key_field_guard] if with_api_key else None,
         )
         if result.data is None and result.errors:
             # Every root field is nullable, so no data at all means graphql-core stopped before
@@ -189,9 +231,21 @@ class GraphQLApp:
 
     # Files.
 
-    def handle_file(self, request: Request) -> Response:
-        """Serve the PDF behind a short-lease link, or an S3-style XML error."""
+    def handle_file(self, request: Request) -> Response | WSGIApp:
+        """Count one file request, then apply a pending fault or serve it."""
         self.counter.record("files", ["download"])
+
+        def process() -> Response:
+            self.counter.record_processed("files", ["download"])
+            return self._serve_file(request)
+
+        fault = self.faults.take("files", ["download"])
+        if fault is not None:
+            return self._fault_app(fault, process)
+        return process()
+
+    def _serve_file(self, request: Request) -> Response:
+        """Serve the PDF behind a short-lease link, or an S3-style XML error."""
         if request.method not in ("GET", "HEAD"):
             return _xml_error(LinkError(405, "MethodNotAllowed", "Only GET is allowed on this URL"))
         try:
@@ -214,6 +268,12 @@ class GraphQLApp:
             content = _template_pdf(template)
         return Response(content, 200, content_type="application/pdf")
 
+    def _fault_app(self, fault: Fault, process: Callable[[], Response]) -> WSGIApp:
+        def process_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            return process()(environ, start_response)
+
+        return self.faults.app(fault, process_app)
+
     # Control endpoints.
 
     def handle_control(self, request: Request) -> Response:
@@ -230,6 +290,8 @@ class GraphQLApp:
             return _json_response(self.store.documents_snapshot(request.args.get("tag")), 200)
         if route in (("POST", "documents/sign"), ("POST", "documents/reject")):
             return self._change_document(request, route[1].rpartition("/")[2])
+        if route[1] == "faults" and request.method in ("GET", "POST", "DELETE"):
+            return self._control_faults(request)
         return _json_response({"error": f"No control endpoint for {request.method} {request.path}"}, 404)
 
     def _change_document(self, request: Request, action: str) -> Response:
@@ -251,6 +313,29 @@ class GraphQLApp:
             return _json_response({"error": str(error)}, 409)
         snapshot = [item for item in self.store.documents_snapshot() if item["id"] == document_id]
         return _json_response(snapshot[0], 200)
+
+    def _control_faults(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            self.faults.clear()
+        elif request.method == "POST":
+            try:
+                payload = json.loads(request.get_data() or b"{}")
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict) or "side" not in payload or "kind" not in payload:
+                example = '{"side": "graphql", "kind": "drop_after", "count": 1}'
+                return _json_response({"error": f"Send a JSON object like {example}"}, 400)
+            unknown = sorted(set(payload) - FAULT_FIELDS)
+            if unknown:
+                allowed = ", ".join(sorted(FAULT_FIELDS))
+                return _json_response({"error": f"Unknown field(s) {', '.join(unknown)}. Use {allowed}"}, 400)
+            try:
+                self.faults.add(**payload)
+            except FaultError as error:
+                log.info("Rejected fault request %s: %s", payload, error)
+                return _json_response({"error": str(error)}, 400)
+            return _json_response({"faults": self.faults.pending()}, 201)
+        return _json_response({"faults": self.faults.pending()}, 200)
 
 
 def _read_graphql_payload(body: bytes) -> tuple[dict[str, Any] | None, str | None]:

@@ -29,7 +29,8 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # werkzeug logs each request at INFO, which floods the CLI output, so requests go to DEBUG.
-        log.debug("%s %s -> %s", self.command, self.path, code)
+        # The query string is left out because a download link's query carries its signature.
+        log.debug("%s %s -> %s", self.command, self.path.partition("?")[0], code)
 
 
 def bind_socket(port: int, purpose: str) -> socket.socket:

@@ -9,14 +9,19 @@ from typing import TYPE_CHECKING, Any
 
 from moto.moto_server.werkzeug_app import create_backend_app
 
+from airflow_provider_legalesign.sandbox.api_keys import ApiKeyRegistry
+from airflow_provider_legalesign.sandbox.auth_flow_counter import AuthFlowCounter
 from airflow_provider_legalesign.sandbox.cognito_admin import DEFAULT_AUTH_FLOWS, CognitoAdmin
 from airflow_provider_legalesign.sandbox.cognito_front import CognitoFront
+from airflow_provider_legalesign.sandbox.cognito_srp import SrpFront
 from airflow_provider_legalesign.sandbox.counters import RequestCounter
+from airflow_provider_legalesign.sandbox.faults import FaultInjector
 from airflow_provider_legalesign.sandbox.files import LinkSigner
 from airflow_provider_legalesign.sandbox.graphql_app import GraphQLApp
 from airflow_provider_legalesign.sandbox.resolvers import attach_resolvers
 from airflow_provider_legalesign.sandbox.schema import build_sandbox_schema
 from airflow_provider_legalesign.sandbox.servers import HOST, BackgroundServer, bind_socket
+from airflow_provider_legalesign.sandbox.srp_verifier import SrpVerifier
 from airflow_provider_legalesign.sandbox.store import (
     DOCUMENT_COMPLETED,
     DOCUMENT_IN_PROGRESS,
@@ -37,6 +42,8 @@ SEED_USERNAME = "sandbox.user@example.com"
 # 127.0.0.1.
 SEED_PASSWORD = "Sandbox-Passw0rd!"
 SEED_TAG = "sandbox-seed"
+# The seeded app client allows both login flows that the provider supports, and refresh.
+SEED_AUTH_FLOWS = (*DEFAULT_AUTH_FLOWS, "ALLOW_USER_SRP_AUTH")
 
 
 class Sandbox:
@@ -79,6 +86,12 @@ class Sandbox:
         self.username = SEED_USERNAME
         self.password = SEED_PASSWORD
         self.counter = RequestCounter()
+        self.faults = FaultInjector()
+        self.auth_flows = AuthFlowCounter()
+        self.api_keys = ApiKeyRegistry()
+        self._api_key = ""
+        # The pool id exists only once start() has created the pool, so the verifier reads it when needed.
+        self._srp_verifier = SrpVerifier(lambda: self.user_pool_id)
         self.store = Store(task_delay=task_delay, auto_sign_after=auto_sign_after)
         self._admin: CognitoAdmin | None = None
         self._cognito_server: BackgroundServer | None = None
@@ -127,6 +140,9 @@ class Sandbox:
                 admin=self._admin,
                 counter=self.counter,
                 access_token_ttl=self.access_token_ttl,
+                faults=self.faults,
+                srp=SrpFront(self._srp_verifier, self._admin.find_app_client),
+                auth_flows=self.auth_flows,
             )
             self._cognito_server = BackgroundServer("cognito", front, cognito_socket)
             self._cognito_server.start()
@@ -146,10 +162,13 @@ class Sandbox:
                 verifier=verifier,
                 links=links,
                 counter=self.counter,
+                faults=self.faults,
+                api_keys=self.api_keys,
             )
             self._graphql_server = BackgroundServer("graphql", app, graphql_socket)
             self._graphql_server.start()
             self._seed_data()
+            self._api_key = self.api_keys.issue(self.username)
         except BaseException:
             graphql_socket.close()
             self.stop()
@@ -185,9 +204,8 @@ class Sandbox:
     def _seed_cognito(self) -> None:
         admin = self._require_admin()
         admin.create_user_pool()
-        self._client_id = admin.create_app_client(
-            generate_secret=False, auth_flows=DEFAULT_AUTH_FLOWS
-        ).client_id
+        self._client_id = admin.create_app_client(generate_secret=False, auth_flows=SEED_AUTH_FLOWS).client_id
+        self._srp_verifier.set_password(self.username, self.password)
         admin.create_user(
             self.username,
             self.password,
@@ -277,9 +295,15 @@ class Sandbox:
 
     @property
     def client_id(self) -> str:
-        """The seeded app client: no secret, USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH allowed."""
+        """The seeded app client: no secret; USER_PASSWORD_AUTH, USER_SRP_AUTH and REFRESH_TOKEN_AUTH allowed."""
         self._require_admin()
         return self._client_id
+
+    @property
+    def api_key(self) -> str:
+        """The Developer Portal API key issued to the seeded user at start, ``ak_sandbox_<id>.<secret>``."""
+        self._require_admin()
+        return self._api_key
 
     @property
     def user_pool_id(self) -> str:
@@ -290,9 +314,16 @@ class Sandbox:
         """
         Return an Airflow connection for the seeded user in Airflow's JSON connection form.
 
+        ``auth_type="api_key"`` returns :meth:`api_key_connection` instead. ``auth_flow="USER_SRP_AUTH"``
+        adds this sandbox's ``user_pool_id`` unless it is given.
+
         :param extra_overrides: keys to add to or replace in ``extra``.
         """
+        if extra_overrides.get("auth_type") == "api_key":
+            return self.api_key_connection(**extra_overrides)
         extra = {"client_id": self.client_id, "region": self.region, "auth_endpoint": self.cognito_url}
+        if extra_overrides.get("auth_flow") == "USER_SRP_AUTH":
+            extra["user_pool_id"] = self.user_pool_id
         extra.update(extra_overrides)
         return {
             "conn_type": "legalesign",
@@ -301,6 +332,15 @@ class Sandbox:
             "password": self.password,
             "extra": extra,
         }
+
+    def api_key_connection(self, **extra_overrides: Any) -> dict[str, Any]:
+        """
+        Return an Airflow connection that authenticates with :attr:`api_key`: no login, no Cognito.
+
+        :param extra_overrides: keys to add to or replace in ``extra``.
+        """
+        extra = {"auth_type": "api_key", **extra_overrides}
+        return {"conn_type": "legalesign", "host": self.graphql_url, "password": self.api_key, "extra": extra}
 
     def connection_json(self, **extra_overrides: Any) -> str:
         """Return :meth:`connection` as a JSON string, e.g. for ``AIRFLOW_CONN_LEGALESIGN_DEFAULT``."""
@@ -316,6 +356,10 @@ class Sandbox:
             NEW_PASSWORD_REQUIRED challenge instead of tokens.
         """
         local_part = username.partition("@")[0]
+        # Kept for the SRP verifier, which derives its values from the password as Cognito does.
+        # NOTE: a password changed later through Cognito's API (a NEW_PASSWORD_REQUIRED answer) is
+        # not seen by it, so SRP logins keep checking the password set here.
+        self._srp_verifier.set_password(username, password)
         self._require_admin().create_user(
             username,
             password,
@@ -351,12 +395,29 @@ class Sandbox:
         field, and one that cannot be parsed counts as ``"(invalid request)"``. The totals
         count HTTP requests. Rejected requests (400, 401, 403) count too, and the sandbox's own
         seeding calls do not.
+
+        ``"processed"`` has the same shape without its own ``"processed"``, and counts only the
+        requests that the sandbox processed: an injected fault that responds to or drops a request
+        unprocessed leaves it out, while ``delay`` and ``drop_after`` faults count it. A
+        ``send`` in ``processed`` therefore means that its send task was created, and its document
+        follows after ``task_delay``.
         """
         return self.counter.snapshot()
 
     def reset_counts(self) -> None:
-        """Set every request count back to zero."""
+        """Set every request count, and the counts of :meth:`auth_flow_counts`, back to zero."""
         self.counter.reset()
+        self.auth_flows.reset()
+
+    def auth_flow_counts(self) -> dict[str, int]:
+        """
+        Return the processed Cognito InitiateAuth requests by AuthFlow since start or :meth:`reset_counts`.
+
+        For example ``{"USER_PASSWORD_AUTH": 1, "REFRESH_TOKEN_AUTH": 2}``: one password login, then two
+        refreshes. Rejected requests count too. An SRP login counts as one ``USER_SRP_AUTH``; its
+        RespondToAuthChallenge shows in :meth:`request_counts`.
+        """
+        return self.auth_flows.snapshot()
 
     def sign_document(self, document_id: str) -> None:
         """
@@ -379,6 +440,75 @@ class Sandbox:
     def documents(self, tag: str | None = None) -> list[dict[str, Any]]:
         """Return the stored documents (only those tagged ``tag``, if given) as dicts."""
         return self.store.documents_snapshot(tag)
+
+    # Fault injection.
+
+    def inject_fault(
+        self,
+        side: str,
+        kind: str,
+        *,
+        count: int = 1,
+        operation: str | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        delay: float | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        """
+        Make the next ``count`` matching requests of one side fail in a chosen way.
+
+        Faults apply in the order they were injected, and each applies to the requests after the
+        call, never to the sandbox's own seeding.
+
+        :param side: ``"cognito"``, ``"graphql"`` or ``"files"``.
+        :param kind: ``"response"``, ``"delay"``, ``"drop_before"``, ``"drop_after"``,
+            ``"html_502"``, ``"throttle"`` or ``"expired_token"``, as described in
+            :mod:`airflow_provider_legalesign.sandbox.faults`.
+        :param count: how many matching requests get the fault.
+        :param operation: the Cognito action (such as ``InitiateAuth``) or GraphQL root field
+            (such as ``send``) that a request must carry to match. None matches any request.
+        :param status: HTTP status of a ``response`` fault (required for that kind).
+        :param headers: response headers of a ``response`` fault.
+        :param body: body of a ``response`` fault: a str is sent as it is, a dict as JSON.
+        :param delay: seconds a ``delay`` fault waits before processing the request. Make it
+            longer than the client's timeout to cause a read timeout.
+        :param retry_after: seconds in the ``Retry-After`` of a GraphQL ``throttle`` fault
+            (default 1).
+        :raises FaultError: if an argument is invalid or does not apply to ``kind``.
+        """
+        self.faults.add(
+            side,
+            kind,
+            count=count,
+            operation=operation,
+            status=status,
+            headers=headers,
+            body=body,
+            delay=delay,
+            retry_after=retry_after,
+        )
+
+    def clear_faults(self) -> None:
+        """Drop every pending fault. Requests already being delayed are still processed."""
+        self.faults.clear()
+
+    def pending_faults(self) -> list[dict[str, Any]]:
+        """Return the faults not yet used up, each with ``count`` the requests it still applies to."""
+        return self.faults.pending()
+
+    def wait_for_faults(self, timeout: float = 10.0) -> None:
+        """
+        Wait until every request held by a ``delay`` or ``drop_after`` fault has been processed.
+
+        Call it before reading :meth:`request_counts` after a client timed out on a delayed
+        request, because the sandbox processes that request only after the delay.
+
+        :raises TimeoutError: if such a request is still in progress after ``timeout`` seconds.
+        """
+        if not self.faults.wait_until_idle(timeout):
+            raise TimeoutError(f"A delayed request was still being processed after {timeout:g} s")
 
     # Guards.
 

@@ -58,7 +58,7 @@ def cli_process() -> Iterator[subprocess.Popen[str]]:
 def test_cli_prints_connection_and_stops_on_sigterm(cli_process: subprocess.Popen[str]) -> None:
     assert cli_process.stdout is not None
     lines = read_until_export(cli_process.stdout)
-    [connection_line] = [line for line in lines if line.startswith("{")]
+    connection_line = lines[lines.index("Airflow connection with a password login (JSON):") + 1]
     connection = json.loads(connection_line)
     assert connection["conn_type"] == "legalesign"
     assert connection["login"] == "sandbox.user@example.com"
@@ -86,6 +86,19 @@ def test_cli_prints_connection_and_stops_on_sigterm(cli_process: subprocess.Pope
         timeout=10,
     )
     assert user.json() == {"data": {"user": {"email": "sandbox.user@example.com"}}}
+
+    api_key_line = lines[lines.index("Airflow connection with the API key (JSON):") + 1]
+    api_key_connection = json.loads(api_key_line)
+    [key_line] = [line for line in lines if line.startswith("API key: ")]
+    assert api_key_connection["password"] == key_line.removeprefix("API key: ")
+    assert api_key_connection["extra"] == {"auth_type": "api_key"}
+    with_key = requests.post(
+        api_key_connection["host"],
+        json={"query": "{ user { email } }"},
+        headers={"Authorization": f"Bearer {api_key_connection['password']}"},
+        timeout=10,
+    )
+    assert with_key.json() == {"data": {"user": {"email": "sandbox.user@example.com"}}}
 
     port = str(urllib.parse.urlsplit(connection["host"]).port)
     documents = run_cli("documents", "--tag", "sandbox-seed", "--port", port)
