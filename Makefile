@@ -2,8 +2,9 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# A second environment with Airflow 2.11, the oldest release the provider supports. Airflow's published
-# constraint files cannot be downloaded here, so .ci/airflow-2.11-constraints.txt pins its dependencies.
+# A second environment with Airflow 2.11, the oldest release the provider supports. Airflow installs
+# reproducibly only with pinned dependencies. Its published constraint files are not on PyPI, so
+# .ci/airflow-2.11-constraints.txt pins a set computed with pip (see its header).
 AIRFLOW2_VERSION := 2.11.2
 AIRFLOW2_VENV := .venv-airflow2
 AIRFLOW2_BIN := $(AIRFLOW2_VENV)/bin

@@ -1,8 +1,8 @@
 """
-Fixtures of the deployment tests: one sandbox and one running Airflow deployment for the whole session.
+Fixtures of the deployment tests: one sandbox and one running Airflow deployment for this package.
 
-Starting the four Airflow components takes 15 to 60 s on a busy 2-core machine, so the REST API tests
-and the browser tests share them. The deployment is stopped in the fixture's teardown, also when a test
+Starting the four Airflow components took 15 to 60 s on a busy 2-core machine, so the REST API tests and
+the browser tests share them. The deployment is stopped after the package's last test, also when a test
 fails, and the teardown fails if any of its processes is still alive afterwards.
 """
 
@@ -15,13 +15,13 @@ import pytest
 
 from tests.deployment.airflow_deployment import REPO_ROOT, AirflowDeployment
 
-# Bounded waits, generous because three other jobs may share the machine's two cores.
+# Bounded waits, generous because CI machines may be small and busy.
 START_TIMEOUT_SECONDS = 240
 
 CONN_ID = "legalesign_default"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def deployment_sandbox():
     """The local Legalesign stand-in that every Airflow process of the deployment talks to."""
     from airflow_provider_legalesign.sandbox import Sandbox
@@ -32,7 +32,7 @@ def deployment_sandbox():
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def airflow(tmp_path_factory):
     """API server, scheduler, DAG processor and triggerer on 127.0.0.1, healthy and ready for requests."""
     deployment = AirflowDeployment(tmp_path_factory.mktemp("airflow_deployment"), REPO_ROOT / "dags")
@@ -48,7 +48,7 @@ def airflow(tmp_path_factory):
     assert not left, f"Airflow processes still alive after SIGKILL: {[proc.pid for proc in left]}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def legalesign_connection(airflow, deployment_sandbox) -> dict:
     """The ``legalesign_default`` connection, created through POST /api/v2/connections."""
     connection = deployment_sandbox.connection()
