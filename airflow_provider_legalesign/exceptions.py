@@ -44,7 +44,7 @@ class LegalesignConfigurationError(LegalesignError, AirflowFailException):
 
 class LegalesignAuthError(LegalesignError, AirflowFailException):
     """
-    Cognito rejected the login or answered with a challenge (new password, MFA) instead of tokens.
+    Cognito rejected the login or responded with a challenge (new password, MFA) instead of tokens.
 
     It is an :class:`~airflow.exceptions.AirflowFailException`, so Airflow does not retry the task:
     every failed login extends Cognito's lockout of the account.
@@ -59,7 +59,7 @@ class LegalesignAuthError(LegalesignError, AirflowFailException):
 
 class LegalesignAPIError(LegalesignError):
     """
-    HTTP-level failure: a network error, a timeout, or a response that is not a usable GraphQL answer.
+    HTTP-level failure: a network error, a timeout, or a response that is not a usable GraphQL response.
 
     :param status_code: HTTP status of the response, or ``None`` when no response arrived.
     :param error_code: service error code where the response names one (Cognito's ``__type``, AppSync's
@@ -84,7 +84,7 @@ class LegalesignAPIError(LegalesignError):
 
 class LegalesignGraphQLError(LegalesignError):
     """
-    The GraphQL endpoint answered with ``errors``; any partial ``data`` is not treated as success.
+    The GraphQL endpoint responded with ``errors``. Any partial ``data`` is not treated as success.
 
     :param errors: the ``errors`` list exactly as returned, each entry with ``message`` and, where
         AppSync sets them, ``errorType``, ``path`` and ``locations``.

@@ -137,9 +137,13 @@ class LegalesignGraphQLOperator(BaseOperator):
             template_error,
         )
 
-        # Airflow calls this once per templated field and again for each value nested in it, so the
-        # identity test tells the top-level calls, which name the field in an error, from the others.
-        field = "query" if content is self.query else "variables" if content is self.variables else None
+        # Airflow calls this once per templated field and again for each value nested in it. The identity
+        # test separates the top-level calls, which name the field in an error, from the nested ones.
+        field: str | None = None
+        if content is self.query:
+            field = "query"
+        elif content is self.variables:
+            field = "variables"
         environment = jinja_env or self.get_template_env()
         try:
             if isinstance(content, str) and content.endswith(QUERY_FILE_EXTENSIONS):
