@@ -63,16 +63,17 @@ def test_link_with_longer_lifetime_is_forbidden(sandbox: Sandbox, token: str) ->
 
 
 def test_link_expires_after_link_ttl() -> None:
-    with Sandbox(link_ttl=1) as sandbox:
+    # A 4 s lifetime leaves room for a slow first download on a busy machine.
+    with Sandbox(link_ttl=4) as sandbox:
         token = login(sandbox)
         document_id = seeded_document_id(sandbox)
         link = graphql(sandbox, token, LINK, {"id": document_id}).json()["data"]["document"]["link"]
         query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link).query))
-        assert query["X-Amz-Expires"] == "1"
+        assert query["X-Amz-Expires"] == "4"
         assert requests.get(link, timeout=TIMEOUT).status_code == 200
 
-        # X-Amz-Date has whole-second resolution, so 2.1 s is always past the 1 s lifetime.
-        time.sleep(2.1)
+        # X-Amz-Date has whole-second resolution, so 5.1 s is always past the 4 s lifetime.
+        time.sleep(5.1)
         expired = requests.get(link, timeout=TIMEOUT)
         assert expired.status_code == 403
         assert "<Code>AccessDenied</Code>" in expired.text
