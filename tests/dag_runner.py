@@ -20,6 +20,28 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
 
+def isolated_airflow_environment(home: Path, dags_folder: Path) -> dict[str, str]:
+    """
+    Return this process's environment for an Airflow of its own: ``home`` and ``dags_folder``, no examples.
+
+    Every ``AIRFLOW_CONN_*``, ``AIRFLOW__*`` and ``AIRFLOW_HOME`` variable of the calling shell is left out,
+    so no setting of the developer's own Airflow reaches the test one.
+    """
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))
+    }
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        }
+    )
+    return env
+
+
 @dataclass
 class DagRunResult:
     returncode: int
@@ -46,16 +68,9 @@ class AirflowEnvironment:
     def environment(
         self, connections: dict[str, dict[str, Any]], extra_env: dict[str, str] | None = None
     ) -> dict[str, str]:
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))
-        }
+        env = isolated_airflow_environment(self.home, self.dags_folder)
         env.update(
             {
-                "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
                 "PYTHONPATH": str(REPO_ROOT),
             }

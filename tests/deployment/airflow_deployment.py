@@ -26,6 +26,7 @@ import psutil
 import requests
 
 from tests.airflow_version import AIRFLOW_VERSION
+from tests.dag_runner import isolated_airflow_environment
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -114,16 +115,9 @@ class AirflowDeployment:
 
     def environment(self) -> dict[str, str]:
         """Return the environment shared by every component and CLI call of this deployment."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("AIRFLOW_CONN_", "AIRFLOW__", "AIRFLOW_HOME"))
-        }
+        env = isolated_airflow_environment(self.home, self.dags_folder)
         env.update(
             {
-                "AIRFLOW_HOME": str(self.home),
-                "AIRFLOW__CORE__DAGS_FOLDER": str(self.dags_folder),
-                "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
                 "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
                 # The example DAGs run one task at a time, so two worker processes suffice.
                 "AIRFLOW__CORE__PARALLELISM": "2",
