@@ -1,5 +1,5 @@
 """
-Which operation a GraphQL document runs, and whether it is a mutation.
+The operation a GraphQL document runs, and whether it is a mutation.
 
 A mutation must not be replayed after a failure that may have reached the server, so the transport
 needs to know the operation type. It is read with graphql-core's parser, not a regular expression,

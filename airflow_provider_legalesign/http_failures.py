@@ -34,7 +34,7 @@ def failed_before_sending(error: requests.RequestException) -> bool:
 
 
 def parse_retry_after(value: str | None) -> float | None:
-    """Return the seconds a ``Retry-After`` header asks for (delta-seconds or HTTP-date), or ``None``."""
+    """Return the seconds a ``Retry-After`` header requests (delta-seconds or HTTP-date), or ``None``."""
     if not value:
         return None
     value = value.strip()
